@@ -18,7 +18,7 @@ __all__ = ["main"]
 def _cmd_data(args) -> int:
     from .fetch import run_data_command
 
-    return run_data_command(args.data_args)
+    return run_data_command(args.data_args, debug=args.debug)
 
 
 def _cmd_demo(args) -> int:

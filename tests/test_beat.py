@@ -1,0 +1,310 @@
+"""Tests of helpers.beat: the DP tracker on click trains and simulated framing, validation,
+properties, speed, and (with ../shared) a regression test on real music."""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
+
+from helpers.beat import (
+    TIGHTNESS,
+    TrackerParams,
+    TrackerResult,
+    dp_beat_frames,
+    refine_beat_times,
+    run_tracker,
+    track_beats,
+    track_beats_from_novelty,
+    tracker_novelty,
+    trim_beat_frames,
+)
+from helpers.errors import ParameterError
+from helpers.novelty import Novelty
+
+SR, HOP, N_FFT = 22050, 1024, 2048
+FR = SR / HOP
+FRAME_S = HOP / SR
+SHARED = Path(__file__).resolve().parents[2] / "shared"
+REALMEL = SHARED / "realmel"
+
+
+def click_spectrogram(bpm, n_frames, *, phase_s=0.5, n_mels=80, floor=1e-4):
+    """Power spectrogram with a broadband click at the frame nearest to each beat."""
+    beat_times = np.arange(phase_s, (n_frames - 1) * FRAME_S, 60.0 / bpm)
+    frames = np.round(beat_times / FRAME_S).astype(int)
+    S = np.full((n_mels, n_frames), floor, dtype=np.float32)
+    S[:, frames] = 1.0
+    return S, frames
+
+
+def framed_bursts(onset_times_s, duration_s, *, decay_s=0.05, floor=1e-3, n_mels=8):
+    """Expected frame power of noise bursts, framed like librosa (Hann 2048, hop 1024, center=True).
+
+    Each burst starts at its exact (sub-frame) time and decays exponentially; the frame
+    power is the burst's power envelope weighted by the squared window around each
+    frame centre k * hop. This is how a real onset between two frame centres spreads
+    over the frames of a Harmonix mel-spectrogram.
+    """
+    n = int(duration_s * SR)
+    env = np.full(n, floor)
+    t = np.arange(int(6 * decay_s * SR)) / SR
+    for onset in onset_times_s:
+        k = int(round(onset * SR))
+        m = min(t.size, n - k)
+        env[k : k + m] += np.exp(-2 * t[:m] / decay_s)
+    w2 = np.hanning(N_FFT + 1)[:-1] ** 2
+    padded = np.concatenate([np.zeros(N_FFT // 2), env, np.zeros(N_FFT // 2)])
+    n_frames = 1 + n // HOP
+    power = np.array([padded[i * HOP : i * HOP + N_FFT] @ w2 for i in range(n_frames)])
+    return np.tile(power, (n_mels, 1))
+
+
+def nearest_errors(estimated_s, reference_s):
+    d = np.asarray(estimated_s)[:, None] - np.asarray(reference_s)[None, :]
+    return d[np.arange(d.shape[0]), np.abs(d).argmin(axis=1)]
+
+
+# --------------------------------------------------------------------------- known answers
+@pytest.mark.parametrize("bpm, phase_s", [(120.0, 0.5), (97.0, 0.21), (143.7, 1.0), (75.0, 0.05)])
+def test_beats_of_a_click_train_within_one_frame(bpm, phase_s):
+    S, frames = click_spectrogram(bpm, 1300, phase_s=phase_s)
+    r = run_tracker(S, sr=SR, hop_length=HOP)
+    assert isinstance(r, TrackerResult)
+    assert r.tempo_bpm == pytest.approx(bpm, rel=0.02)
+    np.testing.assert_array_equal(r.beat_frames, frames)                 # every click, nothing else
+    assert np.max(np.abs(r.beat_times_s - frames * FRAME_S)) <= FRAME_S
+    np.testing.assert_array_equal(track_beats(S, sr=SR, hop_length=HOP), r.beat_times_s)
+
+
+def test_dp_prefers_the_regular_sequence_over_stronger_offbeats():
+    # Beats every 11 frames with weak onsets; a few loud off-beat hits in between.
+    x = np.zeros(400)
+    beats = np.arange(5, 400, 11)
+    x[beats] = 1.0
+    x[beats[3:30:7] + 5] = 3.0
+    np.testing.assert_array_equal(dp_beat_frames(x, period_frames=11.0, tightness=TIGHTNESS), beats)
+
+
+def test_tightness_trades_regularity_against_onsets():
+    # A click is missing and a loud onset sits 3 frames after where it should be.
+    x = np.zeros(300)
+    beats = np.arange(10, 300, 12)
+    x[beats] = 1.0
+    k = 12
+    x[beats[k]] = 0.0
+    x[beats[k] + 3] = 4.0
+    loose = dp_beat_frames(x, period_frames=12.0, tightness=1.0)
+    tight = dp_beat_frames(x, period_frames=12.0, tightness=1000.0)
+    assert beats[k] + 3 in loose and beats[k] not in loose
+    np.testing.assert_array_equal(tight, beats)
+
+
+def test_centroid_refinement_recovers_a_split_onset_exactly():
+    # Each onset's flux is split (1 - a, a) over frames f, f + 1: the true time is f + a.
+    frames = np.arange(10, 400, 13)
+    a = np.linspace(0.05, 0.95, frames.size)
+    x = np.zeros(420)
+    x[frames] = 1 - a
+    x[frames + 1] = a
+    nov = Novelty(x, FR)
+    beat_frames = np.where(a < 0.5, frames, frames + 1)      # the DP picks the larger frame
+    true_s = (frames + a) * FRAME_S
+    centroid = refine_beat_times(nov, beat_frames, method="centroid")
+    parabolic = refine_beat_times(nov, beat_frames, method="parabolic")
+    none = refine_beat_times(nov, beat_frames, method="none")
+    assert np.max(np.abs(centroid - true_s)) < 1e-9
+    assert np.max(np.abs(parabolic - true_s)) < 0.45 * FRAME_S
+    assert np.max(np.abs(none - true_s)) > 0.4 * FRAME_S
+
+
+def test_refined_times_within_10_ms_of_sub_frame_onsets_in_simulated_framing():
+    # Bursts at 118 BPM starting at random sub-frame positions, framed like the data.
+    rng = np.random.default_rng(7)
+    onsets = np.arange(0.5, 29.5, 60 / 118.0) + rng.uniform(0, FRAME_S, 1)[0]
+    onsets = onsets + rng.uniform(-0.004, 0.004, onsets.size)
+    S = framed_bursts(onsets, 30.0)
+    refined = nearest_errors(track_beats(S, sr=SR, hop_length=HOP), onsets)
+    frames_only = nearest_errors(
+        track_beats(S, sr=SR, hop_length=HOP, tracker_params=TrackerParams(refine="none")), onsets
+    )
+    assert refined.size >= 0.95 * onsets.size
+    assert np.mean(np.abs(refined)) < 0.010
+    assert np.sqrt(np.mean(refined**2)) < np.sqrt(np.mean(frames_only**2))
+
+
+def test_given_tempo_is_used():
+    S, _ = click_spectrogram(120.0, 600)
+    r = run_tracker(S, sr=SR, hop_length=HOP, tempo_bpm=60.0)
+    assert r.tempo_bpm == 60.0
+    np.testing.assert_allclose(np.diff(r.beat_times_s), 1.0, atol=2 * FRAME_S)
+
+
+def test_start_from_a_novelty_curve():
+    S, frames = click_spectrogram(110.0, 900)
+    nov = tracker_novelty(S, sr=SR, hop_length=HOP)
+    np.testing.assert_array_equal(track_beats_from_novelty(nov), track_beats(S, sr=SR, hop_length=HOP))
+    np.testing.assert_array_equal(run_tracker(S, sr=SR, hop_length=HOP).novelty.values, nov.values)
+
+
+def test_silence_gives_no_beats():
+    assert track_beats(np.zeros((80, 500)), sr=SR, hop_length=HOP).size == 0
+    assert track_beats(np.ones((80, 500)), sr=SR, hop_length=HOP).size == 0
+
+
+def test_trim_drops_beats_tracked_through_silence_at_the_edges():
+    S, frames = click_spectrogram(120.0, 1200, phase_s=0.5)
+    S[:, :300] = 1e-4          # music starts after 14 s ...
+    S[:, 1000:] = 1e-4         # ... and stops at 46 s
+    kept = frames[(frames >= 300) & (frames < 1000)]
+    r = run_tracker(S, sr=SR, hop_length=HOP)
+    np.testing.assert_array_equal(r.beat_frames, kept)
+    untrimmed = run_tracker(S, sr=SR, hop_length=HOP, tracker_params=TrackerParams(trim=False))
+    assert untrimmed.beat_frames.size > kept.size + 20
+    np.testing.assert_array_equal(trim_beat_frames(untrimmed.beat_frames, untrimmed.novelty.values), kept)
+
+
+def test_mel_params_and_tracker_params():
+    from helpers.data import HARMONIX_PARAMS
+
+    S, _ = click_spectrogram(120.0, 600)
+    a = track_beats(S, mel_params=HARMONIX_PARAMS)
+    b = track_beats(S, sr=SR, hop_length=HOP)
+    np.testing.assert_array_equal(a, b)
+    p = dataclasses.replace(TrackerParams(), tightness=50.0)
+    assert p.to_dict()["tightness"] == 50.0
+    assert track_beats(S, sr=SR, hop_length=HOP, tracker_params=p).size == b.size
+
+
+def test_novelty_delay_moves_beats_earlier():
+    S, frames = click_spectrogram(100.0, 600, phase_s=1.0)
+    base = track_beats(S, sr=SR, hop_length=HOP)
+    early = track_beats(S, sr=SR, hop_length=HOP, tracker_params=TrackerParams(novelty_delay_s=0.02))
+    np.testing.assert_allclose(early, base - 0.02)
+
+
+# --------------------------------------------------------------------------- validation
+@pytest.mark.parametrize(
+    "S, kwargs, match",
+    [
+        (np.ones(100), dict(sr=SR, hop_length=HOP), "2-D"),
+        (-np.ones((80, 100)), dict(sr=SR, hop_length=HOP), r"negative values \(min -1"),
+        (np.full((80, 100), np.nan), dict(sr=SR, hop_length=HOP), "NaN"),
+        (np.ones((80, 100)), dict(sr=0, hop_length=HOP), "sr=0"),
+        (np.ones((80, 100)), dict(sr=SR, hop_length=-1024), "hop_length=-1024"),
+        (np.ones((80, 100)), dict(sr=SR), "required"),
+        (np.ones((80, 100)), dict(sr=SR, hop_length=HOP, tracker_params={"tightness": 1}), "TrackerParams"),
+        (np.ones((80, 100)), dict(sr=SR, hop_length=HOP, tempo_bpm=-5), "tempo_bpm"),
+    ],
+)
+def test_bad_input_is_refused_with_the_fix(S, kwargs, match):
+    with pytest.raises(ParameterError, match=match):
+        track_beats(S, **kwargs)
+
+
+@pytest.mark.parametrize(
+    "field, value",
+    [("tightness", 0.0), ("gamma", -1.0), ("refine", "cubic"), ("tempo_method", "x"),
+     ("trim", "yes"), ("novelty_delay_s", 1.0), ("local_average_s", 0.0), ("prior_width_octaves", -1.0)],
+)
+def test_bad_tracker_params(field, value):
+    with pytest.raises(ParameterError, match=field):
+        TrackerParams(**{field: value})
+
+
+def test_bad_dp_and_refine_inputs():
+    with pytest.raises(ParameterError, match="period_frames"):
+        dp_beat_frames(np.ones(10), period_frames=0.0)
+    with pytest.raises(ParameterError, match="too fast"):
+        dp_beat_frames(np.ones(10), period_frames=1.5)
+    with pytest.raises(ParameterError, match=">= 0"):
+        dp_beat_frames(-np.ones(10), period_frames=5.0)
+    with pytest.raises(ParameterError, match="seconds instead of frames"):
+        refine_beat_times(Novelty(np.ones(10), FR), [2, 50])
+    with pytest.raises(ParameterError, match="Novelty"):
+        track_beats_from_novelty(np.ones(100))
+    with pytest.raises(ParameterError, match=">= 0"):
+        track_beats_from_novelty(Novelty(-np.ones(100), FR))
+
+
+# --------------------------------------------------------------------------- properties
+power_arrays = arrays(
+    np.float64,
+    st.tuples(st.integers(1, 8), st.integers(1, 400)),
+    elements=st.one_of(st.just(0.0), st.floats(0, 1e4, allow_nan=False, allow_infinity=False)),
+)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(S=power_arrays, hop=st.sampled_from([256, 512, 1024, 2048]))
+def test_beats_are_increasing_and_inside_the_track_for_any_input(S, hop):
+    beats = track_beats(S, sr=SR, hop_length=hop)
+    assert beats.ndim == 1 and np.all(np.isfinite(beats))
+    assert np.all(np.diff(beats) > 0)
+    if beats.size:
+        assert beats[0] >= 0 and beats[-1] <= (S.shape[1] - 1) * hop / SR
+
+
+@settings(max_examples=20, deadline=None)
+@given(bpm=st.floats(80, 160), phase_s=st.floats(0.1, 1.0), shift=st.integers(1, 40))
+def test_shifting_the_input_shifts_the_beats(bpm, phase_s, shift):
+    S, _ = click_spectrogram(bpm, 900, phase_s=phase_s)
+    shifted = np.concatenate([np.full((S.shape[0], shift), 1e-4, dtype=S.dtype), S], axis=1)
+    a = track_beats(S, sr=SR, hop_length=HOP)
+    b = track_beats(shifted, sr=SR, hop_length=HOP)
+    assert a.size == b.size
+    np.testing.assert_allclose(b, a + shift * FRAME_S, atol=1e-9)
+
+
+# --------------------------------------------------------------------------- speed
+def test_four_minutes_track_quickly():
+    rng = np.random.default_rng(0)
+    S, _ = click_spectrogram(123.0, 5168)
+    S = S + rng.random(S.shape).astype(np.float32) * 0.05
+    track_beats(S, sr=SR, hop_length=HOP)
+    t0 = time.perf_counter()
+    track_beats(S, sr=SR, hop_length=HOP)
+    elapsed = time.perf_counter() - t0
+    assert elapsed < 0.25, f"4 minutes took {elapsed * 1000:.0f} ms (target < 50 ms on a desktop)"
+
+
+# --------------------------------------------------------------------------- real music
+# librosa's beat_track on the same 20 mel-spectrograms (onset_strength of power_to_db(S),
+# sr 22050, hop 1024; mir_eval.beat.evaluate): ../shared/realmel/SOURCE.md, reproduced by
+# benchmarks/bench_tracker.py. Stored here so this test needs no librosa (no 20-50 s JIT).
+LIBROSA_REALMEL = {"F": 0.623, "CMLt": 0.575, "AMLt": 0.630}
+
+
+@pytest.mark.shared
+@pytest.mark.skipif(not REALMEL.is_dir(), reason="../shared/realmel is not available")
+def test_beats_librosa_by_at_least_0_10_on_real_music():
+    import mir_eval
+
+    from helpers.data import load_beats, load_melspec, read_params
+
+    params = read_params(REALMEL / "melspecs")
+    scores = []
+    for path in sorted((REALMEL / "melspecs").glob("*-mel.npy")):
+        track_id = path.name[: -len("-mel.npy")]
+        S = load_melspec(path, params=params)
+        reference = load_beats(REALMEL / "beats" / f"{track_id}.txt").times_s
+        estimated = track_beats(S, mel_params=params)
+        assert np.all(np.diff(estimated) > 0)
+        assert estimated[-1] <= params.duration_s(S.shape[1])
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            ref, est = mir_eval.beat.trim_beats(reference), mir_eval.beat.trim_beats(estimated)
+            _, cmlt, _, amlt = mir_eval.beat.continuity(ref, est)
+            scores.append((mir_eval.beat.f_measure(ref, est), cmlt, amlt))
+    assert len(scores) == 20
+    f, cmlt, amlt = np.mean(scores, axis=0)
+    assert f >= LIBROSA_REALMEL["F"] + 0.10, f"mean F {f:.3f}"
+    assert cmlt >= LIBROSA_REALMEL["CMLt"] + 0.10, f"mean CMLt {cmlt:.3f}"
+    assert amlt >= LIBROSA_REALMEL["AMLt"], f"mean AMLt {amlt:.3f}"

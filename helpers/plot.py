@@ -17,7 +17,11 @@ __all__ = [
     "beat_lines",
     "curve",
     "track_overview",
+    "bpm_axis",
 ]
+
+#: Tempo ticks (BPM) for log-scaled tempo axes.
+BPM_TICKS = (30, 60, 90, 120, 180, 240, 300)
 
 #: How each kind of beat marker looks, everywhere in the course.
 BEAT_STYLES = {
@@ -185,3 +189,22 @@ def track_overview(S_power, *, params: MelParams, reference=None, estimate_s=Non
     if title:
         axes[0].set_title(title)
     return {"figure": fig, "axes": axes, "mesh": mesh, "lines": lines}
+
+
+def bpm_axis(ax, *, axis: str = "x", label: str = "tempo (BPM)"):
+    """Make ``ax``'s x (or y) axis a log tempo axis with plain BPM tick labels.
+
+    Octaves (half/double tempo) are equal distances on it.
+    """
+    from matplotlib.ticker import FixedLocator, NullFormatter, NullLocator
+
+    if axis not in ("x", "y"):
+        raise ParameterError(f"axis must be 'x' or 'y', got {axis!r}")
+    target = ax.xaxis if axis == "x" else ax.yaxis
+    (ax.set_xscale if axis == "x" else ax.set_yscale)("log")
+    target.set_major_locator(FixedLocator(BPM_TICKS))
+    target.set_major_formatter(lambda value, _pos: f"{value:g}")
+    target.set_minor_locator(NullLocator())
+    target.set_minor_formatter(NullFormatter())
+    (ax.set_xlabel if axis == "x" else ax.set_ylabel)(label)
+    return target

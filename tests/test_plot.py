@@ -73,3 +73,18 @@ def test_track_overview_layout():
     assert {"reference0", "downbeat0", "estimate0", "reference1", "novelty"} <= set(out["lines"])
     # 12 reference beats fall in [2, 8].
     assert len(out["lines"]["reference0"].get_segments()) == 13
+
+
+def test_bpm_axis_is_log_with_plain_labels():
+    from helpers.plot import BPM_TICKS, bpm_axis
+
+    fig, ax = plt.subplots()
+    ax.plot([40, 250], [0, 1])
+    bpm_axis(ax)
+    fig.canvas.draw()
+    assert ax.get_xscale() == "log" and ax.get_xlabel() == "tempo (BPM)"
+    labels = [t.get_text() for t in ax.get_xticklabels() if t.get_text()]
+    assert labels and all(label.isdigit() for label in labels)
+    assert {int(x) for x in labels} <= set(BPM_TICKS)
+    with pytest.raises(ParameterError):
+        bpm_axis(ax, axis="z")

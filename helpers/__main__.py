@@ -10,7 +10,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from .errors import HelpersError
+from .errors import DataMissingError, HelpersError
 
 __all__ = ["main"]
 
@@ -72,6 +72,66 @@ def _cmd_strip(args) -> int:
     return 0
 
 
+_UNSET = object()  # an option that was not given (None is a valid value for some fields)
+
+
+def _tracker_options(parser) -> None:
+    """One option per TrackerParams field (``--tightness 400``), so the CLI never drifts from the tracker."""
+    import dataclasses
+
+    from .beat import TrackerParams
+
+    group = parser.add_argument_group("tracker parameters (defaults: helpers.beat.TrackerParams)")
+    for field in dataclasses.fields(TrackerParams):
+        flag = "--" + field.name.replace("_", "-")
+        default = field.default
+        if isinstance(default, bool):
+            group.add_argument(flag, dest=field.name, action=argparse.BooleanOptionalAction, default=_UNSET)
+        elif isinstance(default, str):
+            group.add_argument(flag, dest=field.name, metavar="NAME", default=_UNSET, help=f"default {default!r}")
+        else:
+            def number_or_none(text: str):
+                return None if text.lower() == "none" else float(text)
+
+            group.add_argument(flag, dest=field.name, type=number_or_none, metavar="X", default=_UNSET,
+                               help=f"default {default!r}" + (" ('none': skip the step)" if field.name == "local_average_s" else ""))
+
+
+def _cmd_track(args) -> int:
+    """Track every <id>-mel.npy of a folder; write OUT/<id>.txt (one beat time in seconds per line)."""
+    import dataclasses
+
+    from tqdm.auto import tqdm
+
+    from .batch import _write_text_atomic, format_estimate
+    from .beat import TrackerParams, track_beats
+    from .data import MELSPEC_SUFFIX, load_melspec, read_params
+
+    melspec_dir, out_dir = Path(args.melspec_dir), Path(args.out_dir)
+    params = read_params(melspec_dir)
+    changes = {f.name: getattr(args, f.name) for f in dataclasses.fields(TrackerParams)
+               if getattr(args, f.name) is not _UNSET}
+    tracker_params = dataclasses.replace(TrackerParams(), **changes)
+    paths = sorted(p for p in melspec_dir.glob(f"*{MELSPEC_SUFFIX}") if not p.name.startswith("."))
+    if not paths:
+        raise DataMissingError(f"{melspec_dir}: no *{MELSPEC_SUFFIX} files to track.")
+    out_dir.mkdir(parents=True, exist_ok=True)
+    failures = []
+    for path in tqdm(paths, desc="tracking", unit="track", disable=args.quiet):
+        track_id = path.name[: -len(MELSPEC_SUFFIX)]
+        try:
+            S = load_melspec(path, params=params)
+            beats_s = track_beats(S, mel_params=params, tracker_params=tracker_params)
+        except HelpersError as exc:
+            failures.append(f"{track_id}: {exc}")
+            continue
+        _write_text_atomic(out_dir / f"{track_id}.txt", format_estimate(beats_s))
+    print(f"tracked {len(paths) - len(failures)} of {len(paths)} tracks -> {out_dir}")
+    for line in failures:
+        print(f"skipped {line}", file=sys.stderr)
+    return 1 if failures else 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m helpers", description=__doc__.splitlines()[0])
     parser.add_argument("--debug", action="store_true", help="show full tracebacks")
@@ -94,6 +154,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--notebook-dir", help="default: the repository's notebooks/")
     p.add_argument("--timeout", type=float, default=600, help="seconds per cell")
     p.set_defaults(func=_cmd_course)
+
+    p = sub.add_parser("track", help="track every mel-spectrogram of a folder: OUT/<id>.txt, one beat time (s) per line")
+    p.add_argument("--melspec-dir", "--melspec_dir", dest="melspec_dir", required=True,
+                   help="folder of <track_id>-mel.npy files and their info.json")
+    p.add_argument("--out-dir", "--out_dir", dest="out_dir", required=True)
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    _tracker_options(p)
+    p.set_defaults(func=_cmd_track)
+
+    from .batch import add_cli as add_batch_commands
+
+    add_batch_commands(sub)  # evaluate, validate
 
     p = sub.add_parser("strip-notebooks", help="remove outputs from notebooks/ before committing")
     p.set_defaults(func=_cmd_strip)

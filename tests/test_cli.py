@@ -1,0 +1,84 @@
+"""The command line (python -m helpers ...): the track command, error handling, --debug."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from helpers.__main__ import main
+from helpers.data import HARMONIX_PARAMS as P
+
+from .conftest import write_info
+
+
+def _click_track(tempo_bpm, duration_s=30.0, seed=0):
+    rng = np.random.default_rng(seed)
+    n = int(duration_s * P.frame_rate_hz)
+    S = 1e-4 * rng.random((P.n_mels, n))
+    beats = np.arange(1.0, duration_s - 1, 60.0 / tempo_bpm)
+    S[:, P.time_to_frames(beats)] += 1.0
+    return S.astype(np.float32), beats
+
+
+@pytest.fixture
+def melspec_folder(tmp_path):
+    d = tmp_path / "mels with spaces"
+    write_info(d)
+    truth = {}
+    for name, tempo in (("a", 100.0), ("b ü", 128.0)):
+        S, beats = _click_track(tempo)
+        np.save(d / f"{name}-mel.npy", S)
+        truth[name] = beats
+    (d / "broken-mel.npy").write_bytes(b"\x93NUMPY truncated")
+    return d, truth
+
+
+def test_track_writes_one_file_per_track_and_skips_bad_ones(melspec_folder, tmp_path, capsys):
+    d, truth = melspec_folder
+    out = tmp_path / "out"
+    assert main(["track", "--melspec-dir", str(d), "--out-dir", str(out), "--quiet"]) == 1
+    err = capsys.readouterr().err
+    assert "skipped broken" in err and "broken-mel.npy" in err
+    assert sorted(p.name for p in out.iterdir()) == ["a.txt", "b ü.txt"]
+    for name, beats in truth.items():
+        est = np.loadtxt(out / f"{name}.txt")
+        # One beat time in seconds per line, on the clicks.
+        inside = est[(est > 2) & (est < 27)]
+        assert np.min(np.abs(inside[:, None] - beats[None, :]), axis=1).max() < 0.05
+
+
+def test_track_options_reach_the_tracker(melspec_folder, tmp_path):
+    d, _ = melspec_folder
+    (d / "broken-mel.npy").unlink()
+    main(["track", "--melspec-dir", str(d), "--out-dir", str(tmp_path / "x"), "--quiet"])
+    main(["track", "--melspec-dir", str(d), "--out-dir", str(tmp_path / "y"), "--quiet",
+          "--prior-center-bpm", "200", "--prior-width-octaves", "0.1"])
+    default = np.loadtxt(tmp_path / "x" / "a.txt")
+    forced = np.loadtxt(tmp_path / "y" / "a.txt")
+    assert len(forced) > 1.6 * len(default)  # the narrow prior at 200 BPM doubles the beat rate
+
+
+def test_user_errors_are_one_line_and_debug_shows_the_traceback(tmp_path, capsys):
+    assert main(["track", "--melspec-dir", str(tmp_path), "--out-dir", str(tmp_path / "o")]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: ") and "info.json" in err and "Traceback" not in err
+    write_info(tmp_path)
+    np.save(tmp_path / "a-mel.npy", _click_track(100.0)[0])
+    assert main(["track", "--melspec-dir", str(tmp_path), "--out-dir", str(tmp_path / "o"), "--refine", "magic"]) == 2
+    assert "refine" in capsys.readouterr().err
+    with pytest.raises(Exception, match="refine"):
+        main(["--debug", "track", "--melspec-dir", str(tmp_path), "--out-dir", str(tmp_path / "o"), "--refine", "magic"])
+
+
+def test_demo_command_into_a_folder(tmp_path, monkeypatch):
+    import helpers.synth as synth
+
+    calls = {}
+
+    def fake_generate(out_dir, *, overwrite=False):
+        calls["args"] = (out_dir, overwrite)
+        return out_dir
+
+    monkeypatch.setattr(synth, "generate_demo", fake_generate)
+    assert main(["demo", "--out-dir", str(tmp_path / "d"), "--force"]) == 0
+    assert calls["args"] == (tmp_path / "d", True)

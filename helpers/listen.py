@@ -18,6 +18,8 @@ inversion takes seconds, not minutes.
 
 from __future__ import annotations
 
+import inspect
+
 import numpy as np
 
 from .data import MelParams, check_melspec
@@ -99,13 +101,15 @@ def mel_to_audio(S_power, *, params: MelParams, start_s: float = 0.0, duration_s
         M, sr=params.sr, n_fft=params.n_fft, power=2.0, fmin=params.fmin, fmax=params.fmax_hz
     )
     # Step 2: magnitude -> waveform, estimating the phase that was never stored.
+    # librosa 1.0 renamed griffinlim's random_state to rng; pass whichever this version has.
+    seed_arg = "rng" if "rng" in inspect.signature(librosa.griffinlim).parameters else "random_state"
     y = librosa.griffinlim(
         magnitude,
         n_iter=n_iter,
         hop_length=params.hop_length,
         n_fft=params.n_fft,
         length=(M.shape[1] - 1) * params.hop_length,
-        random_state=np.random.default_rng(seed),
+        **{seed_arg: np.random.default_rng(seed)},
     )
     peak = float(np.max(np.abs(y))) if y.size else 0.0
     return (y / peak * 0.5 if peak > 0 else y).astype(np.float32)

@@ -60,6 +60,7 @@ __all__ = [
     "open_dataset",
     "data_root",
     "repo_root",
+    "looks_like_frame_indices",
 ]
 
 INFO_JSON = "info.json"
@@ -76,9 +77,11 @@ _INFO_KEYS = {
     "MEL_FMAX": float,  # may also be null
 }
 
-#: Median inter-beat interval (in the file's units) above which integer-valued
-#: "times" are taken to be frame indices: no real beat sequence has beats 5 s apart.
+#: Integer-valued "beat times" are taken to be frame indices when their median spacing
+#: is at least this (no real beat sequence has beats 5 s apart) ...
 _FRAME_INDEX_MEDIAN_IBI = 5.0
+#: ... or when one of them exceeds this (no track is 50 minutes long).
+_FRAME_INDEX_MAX = 3000.0
 
 #: A power spectrogram whose values are all <= this and mostly negative looks like dB.
 _DB_MAX_VALUE = 1e-3
@@ -342,6 +345,21 @@ def time_to_frames(times_s, *, sr: float, hop_length: int) -> np.ndarray:
     if not np.all(np.isfinite(times_s)):
         raise ParameterError("times_s contains NaN or Inf; pass finite times in seconds.")
     return np.rint(times_s * (sr / hop_length)).astype(np.int64)
+
+
+def looks_like_frame_indices(times) -> bool:
+    """True when "beat times" are whole numbers spaced or sized like frame indices, not seconds.
+
+    Used by the beat-file loader and by the evaluation, so both give the same verdict:
+    all values are integers, and either their median spacing is >= 5 (with >= 3 values)
+    or one exceeds 3000. Whole seconds at 60 BPM (1, 2, 3, ...) are not flagged.
+    """
+    arr = np.asarray(times, dtype=np.float64)
+    if arr.size == 0 or not np.all(arr == np.round(arr)):
+        return False
+    steps = np.diff(arr)
+    median_step = float(np.median(steps)) if steps.size else 0.0
+    return bool(arr.max() > _FRAME_INDEX_MAX or (arr.size >= 3 and median_step >= _FRAME_INDEX_MEDIAN_IBI))
 
 
 def _hz_to_mel(freq_hz):
@@ -710,7 +728,7 @@ def load_beats(path: str | os.PathLike) -> Beats:
             path=path,
             line=rows[i][0],
         )
-    if len(times) >= 3 and np.all(times == np.round(times)) and np.median(steps) >= _FRAME_INDEX_MEDIAN_IBI:
+    if looks_like_frame_indices(times):
         raise DataError(
             f"the times are whole numbers {int(times[0])}, {int(times[1])}, {int(times[2])}, ... "
             f"with a median spacing of {np.median(steps):g}: these look like frame indices, not "

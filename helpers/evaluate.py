@@ -75,6 +75,7 @@ from collections.abc import Iterable, Mapping
 
 import numpy as np
 
+from helpers.data import looks_like_frame_indices
 from helpers.errors import ParameterError
 
 __all__ = [
@@ -187,8 +188,6 @@ _LONG_NAME = {name: name for name in METRIC_NAMES} | {s: n for n, s in SHORT_NAM
 
 # Frame-index heuristic: integer-valued "times" with a large maximum or an integer
 # median interval larger than any plausible beat interval in seconds.
-_FRAMES_MAX = 3000.0
-_FRAMES_MEDIAN_IBI = 5.0
 
 
 class BeatEvaluationWarning(UserWarning):
@@ -272,17 +271,16 @@ def validate_beats(beats_s, *, name: str = "beats_s") -> np.ndarray:
             f"{name} contains a negative time {float(arr[i])} s at index {i}; beat times are "
             "seconds from the start of the track (did you subtract an offset?)."
         )
-    if np.all(arr == np.round(arr)):  # integer-valued: seconds, or frame indices?
+    if looks_like_frame_indices(arr):  # the same verdict as helpers.data.load_beats
         ibi = np.diff(arr)
-        median_ibi = float(np.median(ibi)) if ibi.size >= 2 else 0.0
-        if arr.max() > _FRAMES_MAX or (median_ibi > _FRAMES_MEDIAN_IBI and arr.size >= 3):
-            raise ParameterError(
-                f"{name} look like frame indices, not seconds (all values are integers, "
-                f"max {arr.max():.0f}, median interval {median_ibi:g}): did you pass frame "
-                "indices instead of seconds? Convert them with "
-                "helpers.data.frames_to_time(frames, sr=..., hop_length=...) "
-                "(Harmonix: sr=22050, hop_length=1024)."
-            )
+        median_ibi = float(np.median(ibi)) if ibi.size else 0.0
+        raise ParameterError(
+            f"{name} look like frame indices, not seconds (all values are integers, "
+            f"max {arr.max():.0f}, median interval {median_ibi:g}): did you pass frame "
+            "indices instead of seconds? Convert them with "
+            "helpers.data.frames_to_time(frames, sr=..., hop_length=...) "
+            "(Harmonix: sr=22050, hop_length=1024)."
+        )
     if arr.max() > MAX_TIME_S:
         raise ParameterError(
             f"{name} contains a time of {arr.max():g} s, above the maximum of "

@@ -483,3 +483,24 @@ def test_realmel_loads_with_its_own_parameters():
         assert len(beats) == int(row["n_beats"])
         assert beats.has_downbeats == (row["beats_format"] != "time")
         assert beats.times_s[-1] <= ds.duration_s(track_id) + 0.1
+
+
+@pytest.mark.parametrize(
+    "times, expected",
+    [
+        ([11, 22, 33, 44], True),       # frames at ~2 beats/s (hop 1024)
+        ([1, 2, 3, 4], False),          # whole seconds at 60 BPM
+        ([0.5, 1.0, 1.5], False),       # seconds
+        ([5, 10, 15], True),            # spacing of 5: frames
+        ([3001], True),                 # beyond any track length in seconds
+        ([], False),
+    ],
+)
+def test_looks_like_frame_indices_is_shared_by_loader_and_evaluation(times, expected):
+    from helpers.data import looks_like_frame_indices
+    from helpers.evaluate import evaluate_beats
+
+    assert looks_like_frame_indices(times) is expected
+    if expected and len(times) >= 2:
+        with pytest.raises(ParameterError, match="frame indices"):
+            evaluate_beats(times, times)

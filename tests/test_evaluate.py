@@ -39,8 +39,7 @@ from helpers.evaluate import (
     validate_beats,
 )
 
-SHARED = Path(__file__).resolve().parents[2] / "shared"
-HARMONIX = SHARED / "harmonix"
+from .conftest import HARMONIX, SHARED  # noqa: E402  (../shared beside the repository)
 SYSTEMS = ("Bock_1", "Bock_2", "Ellis", "Korzeniowski", "Krebs")
 # Published means (shared/harmonix/SOURCE.md; mir_eval 0.8.2, trimmed at 5 s), 912 tracks.
 PUBLISHED_MEANS = {

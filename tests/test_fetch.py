@@ -36,9 +36,7 @@ from helpers.fetch import (
     tree_digest,
 )
 
-SHARED = Path(__file__).resolve().parents[2] / "shared"
-HARMONIX = SHARED / "harmonix"
-REALMEL = SHARED / "realmel"
+from .conftest import HARMONIX, REALMEL, SHARED  # noqa: E402  (../shared beside the repository)
 COMMIT = "e35da7accdf6155c87640160ddf9199da6d10493"
 PREFIX = f"harmonixset-{COMMIT}"
 

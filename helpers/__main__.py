@@ -103,9 +103,10 @@ def _cmd_track(args) -> int:
 
     from tqdm.auto import tqdm
 
-    from .batch import _write_text_atomic, format_estimate
+    from .batch import format_estimate
     from .beat import TrackerParams, track_beats
     from .data import MELSPEC_SUFFIX, load_melspec, read_params
+    from .files import write_text_atomic
 
     melspec_dir, out_dir = Path(args.melspec_dir), Path(args.out_dir)
     params = read_params(melspec_dir)
@@ -125,7 +126,7 @@ def _cmd_track(args) -> int:
         except HelpersError as exc:
             failures.append(f"{track_id}: {exc}")
             continue
-        _write_text_atomic(out_dir / f"{track_id}.txt", format_estimate(beats_s))
+        write_text_atomic(out_dir / f"{track_id}.txt", format_estimate(beats_s))
     print(f"tracked {len(paths) - len(failures)} of {len(paths)} tracks -> {out_dir}")
     for line in failures:
         print(f"skipped {line}", file=sys.stderr)

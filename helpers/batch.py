@@ -87,7 +87,6 @@ import multiprocessing
 import os
 import pickle
 import platform
-import secrets
 import signal
 import statistics
 import sys
@@ -103,6 +102,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .files import write_text_atomic
 from .data import Dataset, MelParams, load_beats, load_melspec, open_dataset, repo_root
 from .errors import DataError, DataMissingError, ParameterError
 from .evaluate import FMEASURE_WINDOW_S, METRIC_NAMES, SHORT_NAMES, TRIM_S, evaluate_beats, validate_beats
@@ -468,19 +468,6 @@ def _sha256_file(path: Path) -> str:
         return hashlib.file_digest(f, "sha256").hexdigest()
 
 
-def _write_text_atomic(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` through a unique temporary file and ``os.replace``: never half a file."""
-    tmp = path.with_name(f".{path.name}.{os.getpid()}-{secrets.token_hex(4)}.tmp")
-    try:
-        with open(tmp, "w", encoding="utf-8", newline="") as f:
-            f.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
-        raise
-
-
 @contextlib.contextmanager
 def _exclusive_lock(path: Path):
     """Hold an exclusive advisory lock on ``path`` (created if needed) while inside the block."""
@@ -564,15 +551,15 @@ def _publish(result: BatchResult, *, out_dir=None, out_csv=None, out_json=None, 
             for r in result.tracks:
                 if r.beat_times_s is not None:
                     name = f"{r.track_id}.txt"
-                    _write_text_atomic(est_dir / name, format_estimate(r.beat_times_s))
+                    write_text_atomic(est_dir / name, format_estimate(r.beat_times_s))
                     keep.add(name)
             for stale in est_dir.glob("*.txt"):   # from an earlier run on other tracks
                 if stale.name not in keep:
                     with contextlib.suppress(OSError):
                         stale.unlink()
             written["estimates"] = est_dir
-        _write_text_atomic(csv_path, csv_text)
-        _write_text_atomic(json_path, json_text)   # last: its presence means "complete"
+        write_text_atomic(csv_path, csv_text)
+        write_text_atomic(json_path, json_text)   # last: its presence means "complete"
     return written
 
 
@@ -665,7 +652,7 @@ def _run_track(job: _TrackJob) -> TrackResult:
                      "beat_times_s": beats.tolist(), "eval_key": eval_key if error is None else None,
                      "scores": scores, "warnings": list(warn or ()), "n_reference_beats": n_ref}
             path.parent.mkdir(parents=True, exist_ok=True)
-            _write_text_atomic(path, json.dumps(entry, allow_nan=False))
+            write_text_atomic(path, json.dumps(entry, allow_nan=False))
         return TrackResult(job.track_id, scores, beats, error, warn or (), n_ref, source if error is None else "failed",
                            time.perf_counter() - start)
     except Exception as exc:  # noqa: BLE001 -- any failure of one track is recorded, the run goes on
@@ -1228,7 +1215,7 @@ def write_table_csv(rows: Sequence[Mapping], path) -> Path:
                          for c in columns])
     path.parent.mkdir(parents=True, exist_ok=True)
     with _exclusive_lock(path.parent / ".lock"):
-        _write_text_atomic(path, buf.getvalue())
+        write_text_atomic(path, buf.getvalue())
     return path
 
 

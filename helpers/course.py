@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import HelpersError, ParameterError
+from .files import write_text_atomic
 
 __all__ = ["NotebookRun", "notebook_paths", "execute_notebook", "build_course", "strip_outputs", "NotebookFailed"]
 
@@ -98,10 +99,8 @@ def build_course(notebook_dir: str | os.PathLike, out_dir: str | os.PathLike, *,
             continue
         html, _ = exporter.from_notebook_node(nb)
         html_path = out_dir / (path.stem + ".html")
-        for target, text in ((out_dir / path.name, nbformat.writes(nb)), (html_path, html)):
-            tmp = target.with_name(f".{target.name}.tmp")
-            tmp.write_text(text, encoding="utf-8")
-            os.replace(tmp, target)
+        write_text_atomic(out_dir / path.name, nbformat.writes(nb))
+        write_text_atomic(html_path, html)
         runs.append(NotebookRun(path, seconds, html_path))
         log(f"  {seconds:.1f} s -> {html_path}")
     if failures:
@@ -129,7 +128,6 @@ def strip_outputs(path: str | os.PathLike) -> bool:
         if cell.get("metadata", {}).pop("execution", None) is not None:
             changed = True
     if changed:
-        tmp = path.with_name(f".{path.name}.tmp")
-        nbformat.write(nb, tmp)
-        os.replace(tmp, path)
+        text = nbformat.writes(nb)
+        write_text_atomic(path, text if text.endswith("\n") else text + "\n")  # as nbformat.write does
     return changed

@@ -325,7 +325,7 @@ def _publish_three_times(ds, out, shift):
 def test_two_concurrent_runs_on_one_out_dir_do_not_corrupt_it(tiny, tmp_path, monkeypatch):
     # Two processes (forked after the patches below) publish 3 times each into one folder.
     out, held_log = tmp_path / "out", tmp_path / "held.log"
-    real_lock, real_write = batch._exclusive_lock, batch._write_text_atomic
+    real_lock, real_write = batch._exclusive_lock, batch.write_text_atomic
 
     def slow_write(path, text):       # widen the window in which a mix-up could happen
         time.sleep(0.005)
@@ -339,7 +339,7 @@ def test_two_concurrent_runs_on_one_out_dir_do_not_corrupt_it(tiny, tmp_path, mo
             with open(held_log, "a") as f:
                 f.write(f"{start!r} {time.monotonic()!r}\n")
 
-    monkeypatch.setattr(batch, "_write_text_atomic", slow_write)
+    monkeypatch.setattr(batch, "write_text_atomic", slow_write)
     monkeypatch.setattr(batch, "_exclusive_lock", recorded_lock)
     ctx = multiprocessing.get_context("fork")
     procs = [ctx.Process(target=_publish_three_times, args=(tiny, out, s)) for s in (0.0, 0.5)]

@@ -11,7 +11,7 @@ Usage (from the repository root)::
     python benchmarks/bench_tracker.py --melspec-dir D --beats-dir B
     python benchmarks/bench_tracker.py --no-librosa --set tightness=200
     python benchmarks/bench_tracker.py --cv                   # leave-one-subset-out CV
-    python benchmarks/bench_tracker.py --cv --cv-grid low_band_gain=1,2,4,8
+    python benchmarks/bench_tracker.py --cv --cv-grid low_band_share=None,0.25,0.5,0.75
     python benchmarks/bench_tracker.py --timing               # speed of track_beats
 
 Prints one row per track (F-measure, CMLt, AMLt and tempo for each tracker), the
@@ -41,7 +41,7 @@ METRICS = OrderedDict([("F", "F-measure"), ("CMLt", "Correct Metric Level Total"
 CV_GRID = OrderedDict(
     [
         ("gamma", [1e6, 1e7, 1e8]),
-        ("low_band_gain", [1.0, 2.0, 4.0, 8.0]),
+        ("low_band_share", [None, 0.25, 0.5, 0.75]),
         ("tightness", [100.0, 200.0, 400.0, 800.0]),
     ]
 )
@@ -106,7 +106,7 @@ def parse_set(pairs) -> dict:
         if name not in fields:
             sys.exit(f"--set {pair!r}: unknown parameter; choose from {', '.join(fields)}")
         default = getattr(TrackerParams(), name)
-        if value in ("None", "none") and name == "local_average_s":
+        if value in ("None", "none") and name in ("local_average_s", "low_band_share"):
             out[name] = None
         elif isinstance(default, bool):
             out[name] = value.lower() in ("1", "true", "yes")

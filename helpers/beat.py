@@ -28,6 +28,15 @@ and ``back[t]`` remembers the best ``s``. Before the track there is silence: fra
 same). The last beat is the best ``C`` in the last beat period; following ``back``
 from it gives all beats. ``tightness`` trades onset strength against regular spacing.
 
+One phase for the whole track (:func:`lock_phase`): the DP decides the beat phase
+locally, so a section whose off-beats are louder (hi-hats, syncopated bass) can pull
+the beats half a period off and back again, through a few slightly longer intervals
+that cost almost nothing. When the beats fit one constant-tempo grid (pop, rock and
+dance are played to a click), the phase is decided once for the whole track: the
+grid phase or the half-period phase, whichever carries more novelty over the whole
+track; the DP then runs again on the novelty weighted by a raised-cosine comb that
+favours the chosen phase.
+
 References
 ----------
 Ellis, D. P. W. (2007). Beat tracking by dynamic programming. Journal of New Music
@@ -38,6 +47,7 @@ Müller, M. (2021). Fundamentals of Music Processing, 2nd ed., Section 6.3.2.
 from __future__ import annotations
 
 import dataclasses
+import functools
 from dataclasses import asdict, dataclass, field
 from numbers import Integral, Real
 
@@ -47,13 +57,13 @@ from .errors import ParameterError
 from .novelty import (
     GAMMA,
     LOW_BAND_CUTOFF_HZ,
-    LOW_BAND_GAIN,
+    LOW_BAND_SHARE,
     Novelty,
     _positive,
     _resolve_rate,
     _validate_curve,
     _validate_power,
-    low_band_weights,
+    balanced_low_band_weights,
     spectral_flux,
 )
 from .tempo import (
@@ -73,8 +83,15 @@ __all__ = [
     "TRIM",
     "TRIM_THRESHOLD",
     "NOVELTY_DELAY_S",
+    "PHASE_LOCK",
+    "PHASE_LOCK_STEADINESS",
     "TrackerParams",
     "TrackerResult",
+    "BeatGrid",
+    "PhaseLock",
+    "fit_beat_grid",
+    "phase_comb",
+    "lock_phase",
     "dp_beat_frames",
     "trim_beat_frames",
     "refine_beat_times",
@@ -101,6 +118,15 @@ NOVELTY_DELAY_S = 0.0
 TRIM = True
 #: Trim threshold, as a fraction of the RMS novelty at the beats.
 TRIM_THRESHOLD = 0.5
+#: Decide the beat phase once for the whole track when the tempo is steady (:func:`lock_phase`).
+PHASE_LOCK = True
+#: Minimum steadiness (0-1, :func:`fit_beat_grid`) of the DP's beats for the phase lock.
+#: 1 = every beat on one constant-tempo half-beat grid; a beat jitter of +-1/8 period gives
+#: about 0.5, as do two halves of a track at tempi 3 % apart. Below it (rubato, tempo
+#: changes, breaks) the DP's local decisions stand.
+PHASE_LOCK_STEADINESS = 0.5
+#: Relative range (+-) searched around the tempo's period by :func:`fit_beat_grid`.
+_GRID_SEARCH = 0.03
 
 _REFINE_METHODS = ("centroid", "parabolic", "none")
 
@@ -118,8 +144,9 @@ class TrackerParams:
         Log compression of the spectral flux (:func:`helpers.novelty.log_compress`).
     local_average_s : float or None
         Local-average window of the flux (s); None skips the step (default).
-    low_band_gain : float
-        Weight of the bands below ``low_band_cutoff_hz`` (1 = plain sum over bands).
+    low_band_share : float or None
+        Share of the total flux given to the bands below ``low_band_cutoff_hz``
+        (:func:`helpers.novelty.balanced_low_band_weights`); None = plain sum over bands.
     low_band_cutoff_hz : float
         Cut-off of the low-band emphasis (Hz).
     prior_center_bpm, prior_width_octaves : float
@@ -139,11 +166,15 @@ class TrackerParams:
     novelty_delay_s : float
         Subtracted from the beat times: how long the flux peak comes after the onset a
         listener hears (0 by default; see docs/tracker.md).
+    phase_lock : bool
+        Decide the beat phase once for the whole track when the tempo is steady (:func:`lock_phase`).
+    phase_lock_steadiness : float
+        Minimum steadiness (0-1) of the beats for the phase lock.
     """
 
     gamma: float = GAMMA
     local_average_s: float | None = TRACKER_LOCAL_AVERAGE_S
-    low_band_gain: float = LOW_BAND_GAIN
+    low_band_share: float | None = LOW_BAND_SHARE
     low_band_cutoff_hz: float = LOW_BAND_CUTOFF_HZ
     prior_center_bpm: float = PRIOR_CENTER_BPM
     prior_width_octaves: float = PRIOR_WIDTH_OCTAVES
@@ -155,11 +186,19 @@ class TrackerParams:
     trim: bool = TRIM
     trim_threshold: float = TRIM_THRESHOLD
     novelty_delay_s: float = NOVELTY_DELAY_S
+    phase_lock: bool = PHASE_LOCK
+    phase_lock_steadiness: float = PHASE_LOCK_STEADINESS
 
     def __post_init__(self):
         if self.local_average_s is not None:
             _positive(self.local_average_s, "TrackerParams.local_average_s", "Or None to skip the step.")
-        for name in ("gamma", "low_band_gain", "low_band_cutoff_hz",
+        if self.low_band_share is not None and (isinstance(self.low_band_share, bool)
+                                                or not isinstance(self.low_band_share, Real)
+                                                or not 0 <= self.low_band_share < 1):
+            raise ParameterError(
+                f"TrackerParams.low_band_share={self.low_band_share!r} must be in [0, 1), or None for a plain sum."
+            )
+        for name in ("gamma", "low_band_cutoff_hz",
                      "prior_center_bpm", "prior_width_octaves", "tempogram_window_s",
                      "tempogram_hop_s", "tightness"):
             value = getattr(self, name)
@@ -171,8 +210,14 @@ class TrackerParams:
             raise ParameterError(
                 f"TrackerParams.tempo_method={self.tempo_method!r} must be 'product', 'acf' or 'fourier'."
             )
-        if not isinstance(self.trim, (bool, np.bool_)):
-            raise ParameterError(f"TrackerParams.trim={self.trim!r} must be True or False.")
+        for name in ("trim", "phase_lock"):
+            if not isinstance(getattr(self, name), (bool, np.bool_)):
+                raise ParameterError(f"TrackerParams.{name}={getattr(self, name)!r} must be True or False.")
+        if isinstance(self.phase_lock_steadiness, bool) or not isinstance(self.phase_lock_steadiness, Real) \
+                or not 0 <= self.phase_lock_steadiness <= 1:
+            raise ParameterError(
+                f"TrackerParams.phase_lock_steadiness={self.phase_lock_steadiness!r} must be between 0 and 1."
+            )
         if isinstance(self.trim_threshold, bool) or not isinstance(self.trim_threshold, Real) or not self.trim_threshold >= 0:
             raise ParameterError(f"TrackerParams.trim_threshold={self.trim_threshold!r} must be >= 0.")
         if isinstance(self.novelty_delay_s, bool) or not isinstance(self.novelty_delay_s, Real) \
@@ -266,6 +311,167 @@ def trim_beat_frames(beat_frames, local_score, *, threshold: float = TRIM_THRESH
         return frames
     return frames[strong[0] : strong[-1] + 1]
 
+# --------------------------------------------------------------------------- one phase per track
+@dataclass(frozen=True)
+class BeatGrid:
+    """The constant-tempo half-beat grid that fits a beat sequence best (:func:`fit_beat_grid`).
+
+    Attributes
+    ----------
+    period_frames : float
+        Beat period of the grid (frames).
+    offset_frames : float
+        A grid point (frames); the grid is ``offset_frames + k * period_frames / 2``.
+    steadiness : float
+        ``|mean(exp(2 pi i * 2 t / period))|`` over the beats (0-1): 1 when every beat lies
+        on the half-beat grid. Beats half a period off still count as on it, so a phase
+        switch does not lower it; rubato and tempo changes do.
+    off_phase : np.ndarray [shape=(n_beats,)], bool
+        True for the beats nearer ``offset + period / 2 (mod period)`` than ``offset``.
+    """
+
+    period_frames: float
+    offset_frames: float
+    steadiness: float
+    off_phase: np.ndarray = field(repr=False)
+
+
+@dataclass(frozen=True)
+class PhaseLock:
+    """What :func:`lock_phase` found and did.
+
+    Attributes
+    ----------
+    grid : BeatGrid or None
+        The grid fitted to the first DP's beats (None with fewer than 8 beats).
+    evidence : tuple of float
+        Novelty under the comb for the grid's phase and for the half-period phase.
+    phase : int or None
+        The chosen phase: 0 = the grid's offset, 1 = half a period later.
+    applied : bool
+        True if the DP ran again with the comb (steady tempo); False if its first beats stand.
+    """
+
+    grid: BeatGrid | None
+    evidence: tuple = ()
+    phase: int | None = None
+    applied: bool = False
+
+    def comb(self, n_frames: int) -> np.ndarray:
+        """The :func:`phase_comb` of the chosen phase (what the second DP's score was weighted by)."""
+        if self.grid is None or self.phase is None:
+            raise ParameterError("no phase was chosen (too few beats or an unsteady tempo): there is no comb.")
+        return phase_comb(n_frames, period_frames=self.grid.period_frames,
+                          offset_frames=self.grid.offset_frames + self.phase * self.grid.period_frames / 2)
+
+    @property
+    def off_phase_share(self) -> float:
+        """Share of the first DP's beats that were half a period off the chosen phase."""
+        if self.grid is None or self.phase is None or self.grid.off_phase.size == 0:
+            return 0.0
+        return float(np.mean(self.grid.off_phase != bool(self.phase)))
+
+
+def _grid_resultant(beats: np.ndarray, periods: np.ndarray) -> np.ndarray:
+    return np.exp(4j * np.pi * beats[None, :] / periods[:, None]).mean(axis=1)
+
+
+def fit_beat_grid(beat_frames, *, period_frames: float, search: float = _GRID_SEARCH) -> BeatGrid:
+    """Fit one constant-tempo half-beat grid to beat positions (frames, may be fractional).
+
+    The period is searched within ``period_frames * (1 +- search)``: first in steps of
+    0.05 %, then of 0.0025 % around the best, so that the grid stays in phase over a
+    thousand beats. Doubling the frequency (a half-beat grid) makes beats on either
+    phase agree: the fit sees the tempo, not the phase.
+
+    Parameters
+    ----------
+    beat_frames : array [shape=(n_beats,)]
+        Beat positions in frames (e.g. refined beat times times the frame rate).
+    period_frames : float
+        The tempo's beat period in frames (the search's centre).
+    search : float
+        Relative range searched around ``period_frames``.
+
+    Returns
+    -------
+    BeatGrid
+    """
+    b = np.asarray(beat_frames, dtype=float)
+    if b.ndim != 1 or b.size < 2 or not np.all(np.isfinite(b)):
+        raise ParameterError(f"beat_frames must be at least 2 finite positions, got shape {b.shape}.")
+    P0 = _positive(period_frames, "period_frames", "It is 60 * frame_rate_hz / tempo_bpm.")
+    if not 0 <= search < 0.5:
+        raise ParameterError(f"search={search!r} must be in [0, 0.5).")
+    b = b - b[0]                                   # keeps the phases accurate for long tracks
+    coarse = P0 * (1.0 + np.arange(-search, search + 1e-12, 5e-4))
+    z = _grid_resultant(b, coarse)
+    best = coarse[int(np.argmax(np.abs(z)))]
+    fine = best * (1.0 + np.arange(-5e-4, 5e-4 + 1e-12, 2.5e-5))
+    z = _grid_resultant(b, fine)
+    k = int(np.argmax(np.abs(z)))
+    P = float(fine[k])
+    offset = float(np.angle(z[k]) / (4 * np.pi) * P)          # grid: offset + m * P / 2
+    theta = np.mod((b - offset) / P, 1.0)
+    off_phase = np.mod(np.round(2 * theta), 2).astype(bool)
+    offset = offset + float(np.asarray(beat_frames, dtype=float)[0])
+    return BeatGrid(P, float(np.mod(offset, P)), float(np.abs(z[k])), off_phase)
+
+
+def phase_comb(n_frames: int, *, period_frames: float, offset_frames: float) -> np.ndarray:
+    """Raised-cosine comb: 1 at ``offset + k * period``, 0 half a period away.
+
+    ``(1 + cos(2 pi (t - offset) / period)) / 2`` for frames ``t = 0 .. n_frames - 1``;
+    at half value a quarter period either side of each grid point, so the DP keeps room
+    for small timing deviations while the other phase is switched off.
+    """
+    if not isinstance(n_frames, Integral) or n_frames < 0:
+        raise ParameterError(f"n_frames={n_frames!r} must be a non-negative integer.")
+    P = _positive(period_frames, "period_frames")
+    t = np.arange(n_frames, dtype=float)
+    return 0.5 * (1.0 + np.cos(2 * np.pi * (t - float(offset_frames)) / P))
+
+
+def lock_phase(local_score, beat_frames, *, period_frames: float, tightness: float = TIGHTNESS,
+               min_steadiness: float = PHASE_LOCK_STEADINESS) -> tuple[np.ndarray | None, PhaseLock]:
+    """One beat phase for the whole track: choose it globally, then run the DP again.
+
+    1. Fit a constant-tempo half-beat grid to the DP's beats (:func:`fit_beat_grid`).
+    2. If it fits (``steadiness >= min_steadiness``), weigh the two phases: the local
+       score under :func:`phase_comb` for the grid's phase and for the half-period one,
+       summed over the whole track. The larger wins.
+    3. Run :func:`dp_beat_frames` on ``local_score * comb`` of the winner (same tightness,
+       period = the grid's).
+
+    Parameters
+    ----------
+    local_score : np.ndarray [shape=(n_frames,)]
+        The DP's local score (>= 0).
+    beat_frames : array
+        The first DP's beats in frames (may be fractional, e.g. refined).
+    period_frames, tightness : float
+        As for :func:`dp_beat_frames`.
+    min_steadiness : float
+        Below this steadiness nothing is changed.
+
+    Returns
+    -------
+    (frames, PhaseLock)
+        ``frames``: the new beat frames (int), or None when the first DP's beats stand.
+        The second DP's score is ``local_score * lock.comb(len(local_score))``.
+    """
+    O = _validate_curve(local_score, "local_score")
+    b = np.asarray(beat_frames, dtype=float)
+    if b.size < 8:
+        return None, PhaseLock(None)
+    grid = fit_beat_grid(b, period_frames=period_frames)
+    if grid.steadiness < min_steadiness:
+        return None, PhaseLock(grid)
+    evidence = tuple(float(np.dot(O, PhaseLock(grid, phase=k).comb(O.size))) for k in (0, 1))
+    lock = PhaseLock(grid, evidence, int(evidence[1] > evidence[0]), True)
+    frames = dp_beat_frames(O * lock.comb(O.size), period_frames=grid.period_frames, tightness=tightness)
+    return frames, lock
+
 
 def refine_beat_times(novelty: Novelty, beat_frames, *, method: str = REFINE) -> np.ndarray:
     """Beat times (s) with sub-frame precision, from beat frames and the novelty.
@@ -351,6 +557,8 @@ class TrackerResult:
     tempo : TempoEstimate
         Global tempo with its salience curves.
     params : TrackerParams
+    phase_lock : PhaseLock or None
+        What the phase lock found and did (None when it is off or there was no beat).
     """
 
     beat_times_s: np.ndarray = field(repr=False)
@@ -358,6 +566,7 @@ class TrackerResult:
     novelty: Novelty
     tempo: TempoEstimate
     params: TrackerParams
+    phase_lock: PhaseLock | None = None
 
     @property
     def tempo_bpm(self) -> float:
@@ -410,10 +619,19 @@ def run_tracker_from_novelty(novelty: Novelty, *, tracker_params: TrackerParams 
     sd = x.std()
     local = x / sd if sd > 0 else x
     period = 60.0 * novelty.frame_rate_hz / chosen_bpm
+    lock = None
     if sd > 0 and x.size:
         frames = dp_beat_frames(local, period_frames=period, tightness=p.tightness)
         if p.trim:
             frames = trim_beat_frames(frames, local, threshold=p.trim_threshold)
+        if p.phase_lock:
+            refined = refine_beat_times(novelty, frames, method=p.refine) * novelty.frame_rate_hz
+            locked, lock = lock_phase(local, refined, period_frames=period, tightness=p.tightness,
+                                      min_steadiness=p.phase_lock_steadiness)
+            if locked is not None:
+                frames = locked
+                if p.trim:
+                    frames = trim_beat_frames(frames, local * lock.comb(x.size), threshold=p.trim_threshold)
     else:
         frames = np.zeros(0, dtype=int)   # no onset at all: no beat
     times = refine_beat_times(novelty, frames, method=p.refine)
@@ -421,7 +639,7 @@ def run_tracker_from_novelty(novelty: Novelty, *, tracker_params: TrackerParams 
         times = np.clip(times - p.novelty_delay_s, 0.0, novelty.duration_s)
         keep = np.concatenate([[True], np.diff(times) > 0])   # two beats clipped to 0 s: keep one
         times, frames = times[keep], frames[keep]
-    return TrackerResult(times, frames, novelty, tempo, p)
+    return TrackerResult(times, frames, novelty, tempo, p, lock)
 
 
 def track_beats_from_novelty(novelty: Novelty, *, tracker_params: TrackerParams | None = None,
@@ -449,15 +667,15 @@ def tracker_novelty(S_power, *, sr: float | None = None, hop_length: int | None 
     """The novelty curve the tracker uses: :func:`helpers.novelty.spectral_flux` with its parameters.
 
     ``spectral_flux(S_power, gamma=p.gamma, local_average_s=p.local_average_s,
-    band_weights=low_band_weights(...))``, where the low-band weights need the centre
-    frequency of each band: from ``mel_params`` if given, else assuming the Harmonix
-    layout (``fmin=0``, ``fmax=sr/2``).
+    band_weights=partial(balanced_low_band_weights, share=p.low_band_share, ...))``, where
+    the low-band weights need the centre frequency of each band: from ``mel_params`` if
+    given, else assuming the Harmonix layout (``fmin=0``, ``fmax=sr/2``).
     """
     sr, hop_length = _resolve_rate(sr, hop_length, mel_params)
     S = _validate_power(S_power)
     p = _check_params(tracker_params)
     weights = None
-    if p.low_band_gain != 1.0:
+    if p.low_band_share is not None:
         n_mels = S.shape[0]
         if mel_params is not None and hasattr(mel_params, "mel_frequencies_hz"):
             f = np.asarray(mel_params.mel_frequencies_hz(), dtype=float)
@@ -465,8 +683,8 @@ def tracker_novelty(S_power, *, sr: float | None = None, hop_length: int | None 
             from .data import mel_frequencies_hz
 
             f = mel_frequencies_hz(n_mels + 2, fmin=0.0, fmax=sr / 2.0)[1:-1]
-        weights = low_band_weights(n_mels, band_frequencies_hz=f, cutoff_hz=p.low_band_cutoff_hz,
-                                   gain=p.low_band_gain)
+        weights = functools.partial(balanced_low_band_weights, band_frequencies_hz=f,
+                                    cutoff_hz=p.low_band_cutoff_hz, share=p.low_band_share)
     return spectral_flux(S, sr=sr, hop_length=hop_length, gamma=p.gamma, local_average_s=p.local_average_s,
                          band_weights=weights)
 

@@ -48,7 +48,7 @@ __all__ = [
     "LAG_FRAMES",
     "LOCAL_AVERAGE_S",
     "LOW_BAND_CUTOFF_HZ",
-    "LOW_BAND_GAIN",
+    "LOW_BAND_SHARE",
     "ONSET_THRESHOLD",
     "ONSET_MIN_DISTANCE_S",
     "Novelty",
@@ -56,6 +56,7 @@ __all__ = [
     "band_differences",
     "sum_bands",
     "low_band_weights",
+    "balanced_low_band_weights",
     "subtract_local_average",
     "normalize_max",
     "spectral_flux",
@@ -74,15 +75,15 @@ LAG_FRAMES = 1
 #: Window (s) of the local average subtracted from the novelty: about one beat at
 #: 120 BPM, so slow loudness changes go but the beat-to-beat pattern stays.
 LOCAL_AVERAGE_S = 0.5
-#: Band-weighted variant: bands whose centre is below this (Hz) get LOW_BAND_GAIN.
+#: Band-weighted variant: the bands whose centre is below this (Hz) are the "low bands".
 #: 250 Hz is the usual upper edge of the "bass" range (kick drum, bass guitar, 808s);
 #: at Harmonix's 80 mel bands that is the 6 lowest bands (centres 41-246 Hz).
 LOW_BAND_CUTOFF_HZ = 250.0
-#: Gain of the low bands in the band-weighted variant: with 80 bands, 8 x 6 bass bands
-#: weigh 48 against 74 for all the others, so the bass range (kick drum, bass line,
-#: which mark the beat in most pop) has about as much say as the rest of the spectrum
-#: (chosen by cross-validation among 1, 2, 4, 8; see docs/tracker.md).
-LOW_BAND_GAIN = 8.0
+#: Share of a track's total flux that the low bands get in the tracker's novelty
+#: (:func:`balanced_low_band_weights`): 0.5 = the bass range (kick drum and bass line,
+#: which mark the beat in most pop) has as much say as the whole rest of the spectrum,
+#: whatever the mix. Chosen by that reasoning, not fitted (see docs/tracker.md).
+LOW_BAND_SHARE = 0.5
 #: Peak picking: a peak must exceed the local average by this fraction of the curve's max.
 ONSET_THRESHOLD = 0.1
 #: Peak picking: at most one onset per this many seconds (two frames at hop 1024).
@@ -294,7 +295,7 @@ def low_band_weights(
     *,
     band_frequencies_hz,
     cutoff_hz: float = LOW_BAND_CUTOFF_HZ,
-    gain: float = LOW_BAND_GAIN,
+    gain: float,
 ) -> np.ndarray:
     """Band weights that emphasise the low bands (kick drum, bass): ``gain`` below ``cutoff_hz``, else 1.
 
@@ -319,6 +320,50 @@ def low_band_weights(
     _positive(cutoff_hz, "cutoff_hz")
     _positive(gain, "gain")
     return np.where(f < cutoff_hz, float(gain), 1.0)
+
+
+def balanced_low_band_weights(
+    D,
+    *,
+    band_frequencies_hz,
+    cutoff_hz: float = LOW_BAND_CUTOFF_HZ,
+    share: float = LOW_BAND_SHARE,
+) -> np.ndarray:
+    """Band weights that give the low bands a fixed ``share`` of this track's total flux.
+
+    The low bands (centre < ``cutoff_hz``) get the gain ``g`` for which
+    ``g * sum(D[low]) = share / (1 - share) * sum(D[rest])``, the others 1. With the
+    default share 0.5 the bass range and the rest of the spectrum count equally, in a
+    bass-heavy mix as in a thin one (a fixed gain would let the mix decide). A track
+    without low-band flux gets plain weights (all 1).
+
+    Parameters
+    ----------
+    D : np.ndarray [shape=(n_bands, n_frames)]
+        Half-wave rectified band differences (:func:`band_differences`).
+    band_frequencies_hz : array [shape=(n_bands,)]
+        Centre frequency of each band.
+    cutoff_hz : float
+        Bands with centre < ``cutoff_hz`` are the low bands.
+    share : float in [0, 1)
+        The low bands' share of the weighted total.
+
+    Returns
+    -------
+    weights : np.ndarray [shape=(n_bands,)]
+    """
+    D = np.asarray(D, dtype=float)
+    if D.ndim != 2:
+        raise ParameterError(f"D must be 2-D (n_bands, n_frames), got shape {D.shape}.")
+    if isinstance(share, bool) or not isinstance(share, Real) or not 0 <= share < 1:
+        raise ParameterError(f"share={share!r} must be in [0, 1): the low bands' share of the total flux.")
+    ones = low_band_weights(D.shape[0], band_frequencies_hz=band_frequencies_hz, cutoff_hz=cutoff_hz, gain=1.0)
+    low = np.asarray(band_frequencies_hz, dtype=float) < cutoff_hz
+    low_sum, rest_sum = float(D[low].sum()), float(D[~low].sum())
+    if low_sum <= 0 or rest_sum <= 0:
+        return ones
+    gain = share / (1.0 - share) * rest_sum / low_sum
+    return np.where(low, gain, 1.0)
 
 
 def sum_bands(D, *, weights=None) -> np.ndarray:
@@ -413,8 +458,10 @@ def spectral_flux(
         Log compression, see :func:`log_compress`.
     lag : int
         Frame difference lag, see :func:`band_differences`.
-    band_weights : np.ndarray [shape=(n_mels,)], optional
-        Per-band weights (e.g. :func:`low_band_weights`); None sums bands equally.
+    band_weights : np.ndarray [shape=(n_mels,)] or callable, optional
+        Per-band weights (e.g. :func:`low_band_weights`), or a function of the band
+        differences ``D`` returning them (e.g. a ``functools.partial`` of
+        :func:`balanced_low_band_weights`); None sums bands equally.
     local_average_s : float or None
         Window (s) of the local average to subtract, e.g. ``LOCAL_AVERAGE_S``; None
         (default) skips the step. It helps peak picking; the beat tracker does not
@@ -449,7 +496,7 @@ def spectral_flux(
     fr = sr / hop_length
     L = log_compress(S_power, gamma=gamma)
     D = band_differences(L, lag=lag)
-    x = sum_bands(D, weights=band_weights)
+    x = sum_bands(D, weights=band_weights(D) if callable(band_weights) else band_weights)
     if local_average_s is not None:
         x = subtract_local_average(x, frame_rate_hz=fr, window_s=local_average_s)
     if normalize:

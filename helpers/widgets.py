@@ -38,7 +38,7 @@ EXPLORER_SLIDERS = {
     "tightness": ("DP tightness", 0.0, 4.0, 0.25, True),            # 10**0 .. 10**4
 }
 #: TrackerParams fields that change the novelty curve (the rest only change tempo/DP).
-_NOVELTY_FIELDS = ("gamma", "local_average_s", "low_band_gain", "low_band_cutoff_hz")
+_NOVELTY_FIELDS = ("gamma", "local_average_s", "low_band_share", "low_band_cutoff_hz")
 #: Metrics shown live (the cheap ones; Week 3 computes them all).
 EXPLORER_METRICS = ("F-measure", "Correct Metric Level Total", "Any Metric Level Total")
 
@@ -190,6 +190,10 @@ class TrackerExplorer:
         readout = w.HTML()
         self._widget_parts = (image, readout)
         self._widget = w.VBox([w.HBox([w.VBox(sliders[:3]), w.VBox(sliders[3:])]), readout, image])
+        # Stable hooks for the browser test (tests/test_browser.py).
+        for part, css in ((self._widget, "tracker-explorer"), (readout, "tracker-explorer-readout"),
+                          (image, "tracker-explorer-plot")):
+            part.add_class(css)
         self._refresh_widget()
         return self._widget
 

@@ -19,6 +19,9 @@ from helpers.beat import (
     TrackerParams,
     TrackerResult,
     dp_beat_frames,
+    fit_beat_grid,
+    lock_phase,
+    phase_comb,
     refine_beat_times,
     run_tracker,
     track_beats,
@@ -212,7 +215,8 @@ def test_bad_input_is_refused_with_the_fix(S, kwargs, match):
 @pytest.mark.parametrize(
     "field, value",
     [("tightness", 0.0), ("gamma", -1.0), ("refine", "cubic"), ("tempo_method", "x"),
-     ("trim", "yes"), ("novelty_delay_s", 1.0), ("local_average_s", 0.0), ("prior_width_octaves", -1.0)],
+     ("trim", "yes"), ("novelty_delay_s", 1.0), ("local_average_s", 0.0), ("prior_width_octaves", -1.0),
+     ("low_band_share", 1.0), ("low_band_share", -0.1), ("phase_lock", 1), ("phase_lock_steadiness", 1.5)],
 )
 def test_bad_tracker_params(field, value):
     with pytest.raises(ParameterError, match=field):
@@ -232,6 +236,77 @@ def test_bad_dp_and_refine_inputs():
         track_beats_from_novelty(np.ones(100))
     with pytest.raises(ParameterError, match=">= 0"):
         track_beats_from_novelty(Novelty(-np.ones(100), FR))
+
+
+# --------------------------------------------------------------------------- one phase per track
+def test_fit_beat_grid_recovers_period_offset_and_phase_switches():
+    period, offset = 10.37, 3.2
+    beats = offset + period * np.arange(400)
+    beats[150:260] += period / 2                     # a section on the off-beat
+    grid = fit_beat_grid(beats, period_frames=period * 1.02)   # tempo estimate 2 % off
+    assert grid.period_frames == pytest.approx(period, rel=5e-5)
+    assert grid.steadiness == pytest.approx(1.0, abs=1e-3)      # a switch of half a beat is on the grid
+    half = period / 2
+    distance = np.mod(grid.offset_frames - offset + half / 2, half) - half / 2   # to the half-beat grid
+    assert abs(distance) < 0.05
+    off = grid.off_phase
+    assert off[150:260].all() != off[:150].any() and (off[:150] == off[0]).all() and (off[260:] == off[0]).all()
+
+
+def test_fit_beat_grid_sees_an_unsteady_tempo():
+    rng = np.random.default_rng(1)
+    steady = 5.0 + 10.0 * np.arange(300) + rng.normal(0, 0.3, 300)
+    drifting = 5.0 + np.cumsum(np.linspace(14.0, 9.0, 300))            # 84 -> 132 BPM-like drift
+    assert fit_beat_grid(steady, period_frames=10.0).steadiness > 0.9
+    assert fit_beat_grid(drifting, period_frames=11.0).steadiness < 0.5
+
+
+def test_phase_comb_is_one_on_the_grid_and_zero_half_way():
+    c = phase_comb(100, period_frames=10.0, offset_frames=3.0)
+    np.testing.assert_allclose(c[3::10], 1.0)
+    np.testing.assert_allclose(c[8::10], 0.0, atol=1e-12)
+    assert c.min() >= 0 and c.max() <= 1
+
+
+def test_phase_lock_keeps_one_phase_through_a_section_with_louder_offbeats():
+    """Beats (strength 1) everywhere; in the middle third the off-beats are louder (1.4).
+    The plain DP follows the off-beats there; the phase lock keeps the beat phase,
+    which carries more novelty over the whole track."""
+    period, n = 10, 3000
+    O = np.zeros(n)
+    O[5::period] = 1.0
+    O[1000:2000][(np.arange(1000) % period) == 0] = 0.0
+    O[1005:2005:period] = 1.0
+    O[1000 + 0 : 2000 : period] = 1.4                      # off-beats, half a period earlier
+    plain = dp_beat_frames(O, period_frames=period)
+    assert np.any(np.mod(plain - 5, period) != 0), "the test needs the plain DP to switch phase"
+    frames, lock = lock_phase(O, plain.astype(float), period_frames=period)
+    assert lock.applied and lock.grid.steadiness > 0.9
+    assert 0.2 < np.mean(lock.grid.off_phase != bool(lock.phase)) < 0.5
+    assert lock.off_phase_share == pytest.approx(np.mean(lock.grid.off_phase != bool(lock.phase)))
+    assert np.all(np.mod(frames - 5, period) == 0) and frames.size >= n // period - 2
+
+
+def test_phase_lock_leaves_an_unsteady_track_alone():
+    intervals = np.linspace(14, 9, 250)
+    O = np.zeros(int(intervals.sum()) + 20)
+    frames_true = np.round(5 + np.concatenate([[0], np.cumsum(intervals)[:-1]])).astype(int)
+    O[frames_true] = 1.0
+    frames, lock = lock_phase(O, frames_true.astype(float), period_frames=11.0)
+    assert frames is None and not lock.applied and lock.grid.steadiness < 0.5
+    short, lock = lock_phase(O, frames_true[:5].astype(float), period_frames=11.0)
+    assert short is None and lock.grid is None and lock.off_phase_share == 0.0
+    with pytest.raises(ParameterError, match="no phase"):
+        lock.comb(10)
+
+
+def test_phase_lock_can_be_switched_off_and_changes_nothing_on_a_clean_click_train():
+    S, frames = click_spectrogram(117.0, 1500, phase_s=0.3)
+    on = run_tracker(S, sr=SR, hop_length=HOP)
+    off = run_tracker(S, sr=SR, hop_length=HOP, tracker_params=TrackerParams(phase_lock=False))
+    assert on.phase_lock is not None and on.phase_lock.applied and on.phase_lock.off_phase_share == 0.0
+    assert off.phase_lock is None
+    np.testing.assert_array_equal(on.beat_times_s, off.beat_times_s)
 
 
 # --------------------------------------------------------------------------- properties

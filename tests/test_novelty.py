@@ -19,6 +19,7 @@ from helpers.novelty import (
     energy_novelty,
     log_compress,
     low_band_weights,
+    balanced_low_band_weights,
     normalize_max,
     pick_onsets,
     spectral_flux,
@@ -101,6 +102,27 @@ def test_low_band_weights_on_harmonix_bands():
     assert LOW_BAND_CUTOFF_HZ == 250.0
     np.testing.assert_array_equal(np.flatnonzero(w == 4.0), np.arange(6))   # centres 41..246 Hz
     assert np.all(w[6:] == 1.0)
+
+
+def test_balanced_weights_give_the_low_bands_the_asked_share():
+    from helpers.data import HARMONIX_PARAMS
+
+    f = HARMONIX_PARAMS.mel_frequencies_hz()
+    low = f < LOW_BAND_CUTOFF_HZ
+    rng = np.random.default_rng(0)
+    D = rng.random((80, 500))
+    D[low] *= 0.1                                       # a thin mix: little flux in the bass
+    for share in (0.25, 0.5, 0.75):
+        w = balanced_low_band_weights(D, band_frequencies_hz=f, share=share)
+        weighted = w[:, None] * D
+        assert weighted[low].sum() / weighted.sum() == pytest.approx(share)
+        np.testing.assert_array_equal(w[~low], 1.0)
+    louder = balanced_low_band_weights(D * 7.0, band_frequencies_hz=f)
+    np.testing.assert_allclose(louder, balanced_low_band_weights(D, band_frequencies_hz=f))
+    D[low] = 0.0                                        # no bass at all: plain weights
+    np.testing.assert_array_equal(balanced_low_band_weights(D, band_frequencies_hz=f), 1.0)
+    with pytest.raises(ParameterError, match="share"):
+        balanced_low_band_weights(D, band_frequencies_hz=f, share=1.0)
 
 
 def test_band_weighted_flux_prefers_low_band_onsets():

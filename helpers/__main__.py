@@ -1,7 +1,8 @@
 """Command line: ``python -m helpers COMMAND ...`` (run with --help for the list).
 
-User errors (missing data, bad files, bad arguments) print one readable line and exit
-with status 2; ``--debug`` shows the full traceback instead.
+User errors (missing data, bad files, bad arguments, an output folder that cannot be
+written) print one readable line and exit with status 2; ``--debug`` shows the full
+traceback instead. Ctrl-C exits with status 130. See docs/FAULTS.md.
 """
 
 from __future__ import annotations
@@ -106,7 +107,7 @@ def _cmd_track(args) -> int:
     from .batch import format_estimate
     from .beat import TrackerParams, track_beats
     from .data import MELSPEC_SUFFIX, load_melspec, read_params
-    from .files import write_text_atomic
+    from .files import check_writable, write_text_atomic
 
     melspec_dir, out_dir = Path(args.melspec_dir), Path(args.out_dir)
     params = read_params(melspec_dir)
@@ -116,7 +117,7 @@ def _cmd_track(args) -> int:
     paths = sorted(p for p in melspec_dir.glob(f"*{MELSPEC_SUFFIX}") if not p.name.startswith("."))
     if not paths:
         raise DataMissingError(f"{melspec_dir}: no *{MELSPEC_SUFFIX} files to track.")
-    out_dir.mkdir(parents=True, exist_ok=True)
+    check_writable(out_dir)   # a read-only or impossible --out-dir: say so before tracking anything
     failures = []
     for path in tqdm(paths, desc="tracking", unit="track", disable=args.quiet):
         track_id = path.name[: -len(MELSPEC_SUFFIX)]
@@ -125,6 +126,11 @@ def _cmd_track(args) -> int:
             beats_s = track_beats(S, mel_params=params, tracker_params=tracker_params)
         except HelpersError as exc:
             failures.append(f"{track_id}: {exc}")
+            continue
+        except Exception as exc:  # noqa: BLE001 -- one track's failure must not stop the others
+            if args.debug:
+                raise
+            failures.append(f"{track_id}: {path}: {type(exc).__name__}: {exc}")
             continue
         write_text_atomic(out_dir / f"{track_id}.txt", format_estimate(beats_s))
     print(f"tracked {len(paths) - len(failures)} of {len(paths)} tracks -> {out_dir}")
@@ -175,7 +181,15 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    argv = sys.argv[1:] if argv is None else [str(a) for a in argv]
+    first = next((i for i, a in enumerate(argv) if not a.startswith("-")), None)
+    if first is not None and argv[first] == "data":
+        # `data` has its own parser (helpers.fetch); argparse's REMAINDER would refuse options
+        # that come first (`data --root DIR status`), so hand it everything after the word.
+        args = parser.parse_args(argv[: first + 1])
+        args.data_args = argv[first + 1:]
+    else:
+        args = parser.parse_args(argv)
     try:
         return args.func(args)
     except HelpersError as exc:
@@ -183,8 +197,16 @@ def main(argv: list[str] | None = None) -> int:
             raise
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    except OSError as exc:  # e.g. a folder that cannot be read: one line too (--debug: traceback)
+        if args.debug:
+            raise
+        print(f"error: {exc} (run with --debug for the traceback)", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
+        if args.debug:
+            raise
+        print("interrupted: no file was left half-written; `validate` resumes from its cache "
+              "when run again", file=sys.stderr)
         return 130
 
 

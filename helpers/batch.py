@@ -58,7 +58,10 @@ Outputs
     OUT_DIR/results.csv                track_id, the 10 mir_eval metric names, error
     OUT_DIR/results.json               per-track rows, means, medians, configuration, versions
 
-Each file is written atomically, and the whole set is published while holding an
+The set is written all-or-nothing (every file to a temporary file first, then all moved
+into place), so a full disk leaves the previous run's outputs exactly as they were; an
+output folder that cannot be written is reported before any track is computed
+(:class:`~helpers.errors.OutputError`). The set is published while holding an
 exclusive lock on ``OUT_DIR/.lock``: two runs writing the same directory at once
 compute in parallel, then publish one after the other, so the directory always holds
 one run's complete, consistent output (the last to finish), never a mixture.
@@ -102,8 +105,9 @@ from pathlib import Path
 
 import numpy as np
 
-from .files import write_text_atomic
-from .data import Dataset, MelParams, load_beats, load_melspec, open_dataset, repo_root
+from .files import check_writable, write_text_atomic, write_texts_atomic
+from .data import (Dataset, MelParams, check_beats_fit, load_beats, load_melspec, open_dataset,
+                   read_melspec_shape, repo_root)
 from .errors import DataError, DataMissingError, ParameterError
 from .evaluate import FMEASURE_WINDOW_S, METRIC_NAMES, SHORT_NAMES, TRIM_S, evaluate_beats, validate_beats
 
@@ -541,25 +545,25 @@ def _publish(result: BatchResult, *, out_dir=None, out_csv=None, out_json=None, 
     lock_dir = out_dir if out_dir is not None else json_path.parent
     csv_text, json_text = _csv_text(result), _json_text(result)   # build before taking the lock
     written = {"csv": csv_path, "json": json_path}
-    for p in (csv_path, json_path):
-        p.parent.mkdir(parents=True, exist_ok=True)
+    est_dir = out_dir / "estimates" if out_dir is not None and estimates else None
+    for d in dict.fromkeys(p for p in (lock_dir, csv_path.parent, json_path.parent, est_dir) if p is not None):
+        check_writable(d)       # a read-only folder: one clear error before anything changes
     with _exclusive_lock(lock_dir / ".lock"):
-        if out_dir is not None and estimates:
-            est_dir = out_dir / "estimates"
-            est_dir.mkdir(parents=True, exist_ok=True)
-            keep = set()
-            for r in result.tracks:
-                if r.beat_times_s is not None:
-                    name = f"{r.track_id}.txt"
-                    write_text_atomic(est_dir / name, format_estimate(r.beat_times_s))
-                    keep.add(name)
-            for stale in est_dir.glob("*.txt"):   # from an earlier run on other tracks
-                if stale.name not in keep:
+        # All or nothing: every file is written to a temporary first and only then moved into
+        # place, so a full disk leaves the previous run's outputs exactly as they were.
+        texts = {}
+        if est_dir is not None:
+            texts = {est_dir / f"{r.track_id}.txt": format_estimate(r.beat_times_s)
+                     for r in result.tracks if r.beat_times_s is not None}
+        texts[csv_path] = csv_text
+        texts[json_path] = json_text                # last: its presence means "complete"
+        write_texts_atomic(texts)
+        if est_dir is not None:
+            for stale in est_dir.glob("*.txt"):     # from an earlier run on other tracks
+                if stale not in texts:
                     with contextlib.suppress(OSError):
                         stale.unlink()
             written["estimates"] = est_dir
-        write_text_atomic(csv_path, csv_text)
-        write_text_atomic(json_path, json_text)   # last: its presence means "complete"
     return written
 
 
@@ -644,6 +648,9 @@ def _run_track(job: _TrackJob) -> TrackResult:
         try:
             reference = load_beats(job.reference_path).times_s
             n_ref = int(reference.size)
+            duration_s = job.mel_params.duration_s(read_melspec_shape(job.melspec_path)[-1])
+            check_beats_fit(reference, duration_s=duration_s, path=job.reference_path,
+                            melspec_path=job.melspec_path)
             scores, warn = _score(reference, beats, job.trim_s)
         except Exception as exc:  # noqa: BLE001 -- a bad reference file: keep the beats, report it
             error = _error_text(exc)
@@ -651,8 +658,11 @@ def _run_track(job: _TrackJob) -> TrackResult:
             entry = {"format": _CACHE_FORMAT, "key": key, "track_id": job.track_id,
                      "beat_times_s": beats.tolist(), "eval_key": eval_key if error is None else None,
                      "scores": scores, "warnings": list(warn or ()), "n_reference_beats": n_ref}
-            path.parent.mkdir(parents=True, exist_ok=True)
-            write_text_atomic(path, json.dumps(entry, allow_nan=False))
+            try:    # the cache only saves time: if it cannot be written, the result still counts
+                path.parent.mkdir(parents=True, exist_ok=True)
+                write_text_atomic(path, json.dumps(entry, allow_nan=False))
+            except OSError as exc:
+                warn = (*(warn or ()), f"not cached: {exc}")
         return TrackResult(job.track_id, scores, beats, error, warn or (), n_ref, source if error is None else "failed",
                            time.perf_counter() - start)
     except Exception as exc:  # noqa: BLE001 -- any failure of one track is recorded, the run goes on
@@ -906,6 +916,9 @@ def run_batch(
         Bad tracker, parameters, ``jobs`` or ``trim_s``.
     DataMissingError
         No data set installed, or the directories do not exist.
+    OutputError
+        ``out_dir`` or ``cache_dir`` cannot be written (read-only, disk full): raised
+        before any track is computed, or when saving; the previous outputs are unchanged.
     KeyboardInterrupt
         Ctrl-C: the tracks already cached stay cached; run again to resume.
 
@@ -938,6 +951,9 @@ def run_batch(
         cache_dir = out_dir / "cache"
     if not use_cache:
         cache_dir = None
+    for d in (out_dir, cache_dir):   # read-only or impossible output folders: fail now, not after the work
+        if d is not None:
+            check_writable(d)
 
     mp_context = _mp_context(tracker)
     if n_jobs > 1 and not isinstance(tracker, str):
@@ -1268,7 +1284,25 @@ def _report(result: BatchResult, written: Mapping[str, Path], out=None) -> None:
         print(f"  failed: {tid}: {err}", file=sys.stderr)
     if result.n_failed > 10:
         print(f"  ... and {result.n_failed - 10} more failures (see the error column)", file=sys.stderr)
+    warned = [r for r in result.tracks if r.ok and r.warnings]
+    for r in warned[:5]:
+        print(f"  warning: {r.track_id}: {r.warnings[0]}", file=sys.stderr)
+    if len(warned) > 5:
+        print(f"  ... and {len(warned) - 5} more tracks with warnings (see results.json)", file=sys.stderr)
+    unpaired = result.config.get("data", {}).get("unpaired", {})
+    for key, label in _UNPAIRED_LABELS.items():
+        ids = list(unpaired.get(key) or ())
+        if ids:
+            print(f"  {len(ids)} {label}: {', '.join(ids[:5])}{' ...' if len(ids) > 5 else ''} "
+                  "(listed under data.unpaired in results.json)", file=sys.stderr)
     print("wrote " + ", ".join(str(p) for p in written.values()), file=out)
+
+
+_UNPAIRED_LABELS = {
+    "melspec_only": "mel-spectrogram(s) without a beat file, not evaluated",
+    "annotation_only": "beat file(s) without a mel-spectrogram, not evaluated",
+    "estimate_only": "estimate file(s) without a reference, not evaluated",
+}
 
 
 def _fmt(v) -> str:

@@ -61,6 +61,9 @@ __all__ = [
     "data_root",
     "repo_root",
     "looks_like_frame_indices",
+    "read_melspec_shape",
+    "check_beats_fit",
+    "BEATS_PAST_END_TOLERANCE_S",
 ]
 
 INFO_JSON = "info.json"
@@ -83,8 +86,17 @@ _FRAME_INDEX_MEDIAN_IBI = 5.0
 #: ... or when one of them exceeds this (no track is 50 minutes long).
 _FRAME_INDEX_MAX = 3000.0
 
-#: A power spectrogram whose values are all <= this and mostly negative looks like dB.
+#: Values that lie in [-200, 200] and are all <= 1e-3 (librosa.power_to_db(S, ref=np.max))
+#: or at least half negative (power_to_db with ref=1.0) look like decibels, not power.
 _DB_MAX_VALUE = 1e-3
+_DB_MIN_VALUE = -200.0
+_DB_NEGATIVE_SHARE = 0.5
+
+#: Reference beats may end at most this long after the end of the track's mel-spectrogram
+#: (``n_frames * hop_length / sr``). On the 912 Harmonix tracks and the 20 realmel items the
+#: last beat is always before the end, so 1 s only absorbs rounding and codec padding, and a
+#: beat file of another (longer) track is still caught.
+BEATS_PAST_END_TOLERANCE_S = 1.0
 
 
 # ---------------------------------------------------------------------------------------
@@ -225,6 +237,11 @@ def read_params(path: str | os.PathLike) -> MelParams:
     """
     path = Path(path)
     info_path = path / INFO_JSON if path.is_dir() else path
+    if not path.exists():
+        raise DataMissingError(
+            f"{path}: no such folder or file. Give the folder of <track_id>-mel.npy files and "
+            "their info.json (`python -m helpers data status` lists what is installed)."
+        )
     if not info_path.is_file():
         raise DataMissingError(
             f"{info_path}: no info.json. A mel-spectrogram directory must hold the info.json "
@@ -240,7 +257,8 @@ def read_params(path: str | os.PathLike) -> MelParams:
         ) from None
     if not isinstance(info, dict):
         raise DataError(
-            f"expected a JSON object with keys {sorted(_INFO_KEYS)}, got {type(info).__name__}.",
+            f"expected a JSON object with keys {sorted(_INFO_KEYS)}, got {type(info).__name__}; "
+            "restore the original info.json of the data set.",
             path=info_path,
         )
     values = {}
@@ -260,7 +278,11 @@ def read_params(path: str | os.PathLike) -> MelParams:
         if ok and kind is int:
             ok = float(value).is_integer()
         if not ok:
-            raise DataError(f"key {key!r} must be a {kind.__name__}, got {value!r}.", path=info_path)
+            raise DataError(
+                f"key {key!r} must be {'an integer' if kind is int else 'a number'}, got {value!r}; "
+                "write it as a plain JSON number, or restore the original info.json of the data set.",
+                path=info_path,
+            )
         values[key] = kind(value)
     try:
         return MelParams(
@@ -272,7 +294,10 @@ def read_params(path: str | os.PathLike) -> MelParams:
             fmax=values["MEL_FMAX"],
         )
     except ParameterError as exc:
-        raise DataError(f"impossible parameters: {exc}", path=info_path) from None
+        raise DataError(
+            f"impossible parameters: {exc}; restore the original info.json of the data set.",
+            path=info_path,
+        ) from None
 
 
 def _check_rate(sr, hop_length):
@@ -408,21 +433,81 @@ def mel_frequencies_hz(n_mels: int, *, fmin: float, fmax: float) -> np.ndarray:
 # ---------------------------------------------------------------------------------------
 
 
-def _load_npy(path: Path, mmap: bool) -> np.ndarray:
-    """np.load without pickle, with errors that name the file and the fix."""
+_REINSTALL = "download or install it again"
+
+
+def _read_npy_header(path: Path) -> tuple[tuple[int, ...], np.dtype]:
+    """Shape and dtype from an .npy header, without reading the values (and never unpickling).
+
+    Refuses what ``np.load`` must never see: a file that is not an .npy, a header that does
+    not parse, an object (pickle) dtype, and a file shorter than its header promises (a
+    truncated download), so no loader ever allocates memory for data that is not there.
+    """
     if not path.is_file():
         raise DataMissingError(
             f"{path}: no such mel-spectrogram file. `python -m helpers data status` lists "
             "what is installed."
         )
     with open(path, "rb") as f:
-        magic = f.read(6)
-    if magic != b"\x93NUMPY":
+        if f.read(6) != b"\x93NUMPY":
+            raise DataError(
+                "is not a .npy file (it does not start with the NumPy magic bytes); it is corrupt "
+                f"or something else renamed: {_REINSTALL}.",
+                path=path,
+            )
+        f.seek(0)
+        try:
+            version = np.lib.format.read_magic(f)
+            if version == (1, 0):
+                shape, _fortran, dtype = np.lib.format.read_array_header_1_0(f)
+            elif version == (2, 0):
+                shape, _fortran, dtype = np.lib.format.read_array_header_2_0(f)
+            else:
+                raise ValueError(f"unknown .npy format version {version}")
+        except Exception as exc:  # noqa: BLE001 -- numpy's header parser raises many types
+            raise DataError(
+                f"is not a readable .npy file ({exc}); it is probably truncated or corrupt: "
+                f"{_REINSTALL}.",
+                path=path,
+            ) from None
+        header_end = f.tell()
+    if any(not isinstance(n, int) or n < 0 for n in shape):
+        raise DataError(f"has an impossible shape {shape} in its header; it is corrupt: {_REINSTALL}.",
+                        path=path)
+    if dtype.hasobject:
         raise DataError(
-            "is not a .npy file (it does not start with the NumPy magic bytes); it is corrupt "
-            "or something else renamed: download or install it again.",
+            "holds a pickled Python object, not a plain numeric array. Pickles can run "
+            "arbitrary code, so it is refused; re-create the file with "
+            "np.save(path, np.asarray(S, dtype=np.float32)).",
             path=path,
         )
+    need = header_end + math.prod(shape) * dtype.itemsize
+    size = path.stat().st_size
+    if size < need:
+        raise DataError(
+            f"is truncated: {size} bytes, but its header promises {need} (shape {shape}, "
+            f"{dtype}); {_REINSTALL}.",
+            path=path,
+        )
+    return tuple(shape), dtype
+
+
+def read_melspec_shape(path: str | os.PathLike) -> tuple[int, ...]:
+    """The shape of a ``.npy`` file, read from its header only (cheap: no values are read).
+
+    Raises
+    ------
+    DataMissingError, DataError
+        As :func:`load_melspec` for a missing, damaged, truncated or pickled file.
+    """
+    return _read_npy_header(Path(path))[0]
+
+
+def _load_npy(path: Path, mmap: bool) -> np.ndarray:
+    """np.load without pickle, with errors that name the file and the fix."""
+    shape, _dtype = _read_npy_header(path)
+    if math.prod(shape) == 0:
+        mmap = False  # nothing to map (mmap refuses 0 bytes); check_melspec says "empty"
     try:
         return np.load(path, allow_pickle=False, mmap_mode="r" if mmap else None)
     except ValueError as exc:
@@ -435,13 +520,13 @@ def _load_npy(path: Path, mmap: bool) -> np.ndarray:
             ) from None
         raise DataError(
             f"is not a readable .npy array ({exc}); the file is probably truncated or corrupt: "
-            "download or install it again.",
+            f"{_REINSTALL}.",
             path=path,
         ) from None
-    except (OSError, EOFError) as exc:
+    except (OSError, EOFError, MemoryError) as exc:
         raise DataError(
-            f"is not a readable .npy file ({exc}); it is probably truncated or not a NumPy "
-            "file at all: download or install it again.",
+            f"is not a readable .npy file ({type(exc).__name__}: {exc}); it is probably truncated "
+            f"or not a NumPy file at all: {_REINSTALL}.",
             path=path,
         ) from None
 
@@ -496,12 +581,15 @@ def check_melspec(S, *, params: MelParams, path: str | os.PathLike | None = None
         raise DataError(f"expected a NumPy array, got {type(S).__name__}.", path=path)
     if S.ndim != 2:
         raise DataError(
-            f"expected a 2-D array (n_mels, n_frames), got shape {S.shape}.", path=path
+            f"expected a 2-D array (n_mels, n_frames), got shape {S.shape}; save one track's "
+            "mel-spectrogram per file, np.save(path, S) with S.shape == (n_mels, n_frames).",
+            path=path,
         )
     if S.dtype.kind != "f":
         raise DataError(
             f"expected floating-point power values, got dtype {S.dtype}; mel power "
-            "spectrograms are stored as float32.",
+            "spectrograms are stored as float32: re-create the file from the power values, "
+            "np.save(path, S.astype(np.float32)).",
             path=path,
         )
     n_rows, n_cols = S.shape
@@ -532,9 +620,13 @@ def check_melspec(S, *, params: MelParams, path: str | os.PathLike | None = None
     S_min = float(S.min())
     if S_min < 0:
         S_max = float(S.max())
-        if S_max <= _DB_MAX_VALUE and S_min >= -200:
+        negative_share = float(np.mean(S < 0))
+        if S_min >= _DB_MIN_VALUE and S_max <= -_DB_MIN_VALUE and (
+            S_max <= _DB_MAX_VALUE or negative_share >= _DB_NEGATIVE_SHARE
+        ):
             raise DataError(
-                f"values lie in [{S_min:.1f}, {S_max:.1f}]: this looks like a spectrogram in dB, "
+                f"values lie in [{S_min:.1f}, {S_max:.1f}] ({100 * negative_share:.0f} % negative): "
+                "this looks like a spectrogram in dB, "
                 "but a POWER spectrogram is expected (the Harmonix files are power, "
                 "librosa.feature.melspectrogram(power=2)). Convert it back with "
                 "librosa.db_to_power(S_db) if it is relative power in dB, or load the original "
@@ -602,21 +694,24 @@ def _read_text(path: Path, what: str) -> str:
     try:
         return path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
-        raise DataError(f"is not UTF-8 text ({exc}).", path=path) from None
+        raise DataError(
+            f"is not UTF-8 text ({exc}); save the {what} file as UTF-8 plain text.", path=path
+        ) from None
 
 
-def _parse_number(token: str, path: Path, line: int, what: str) -> float:
+def _parse_number(token: str, path: Path, line: int, what: str, fix: str = "") -> float:
     try:
         value = float(token)
     except ValueError:
-        hint = ""
-        if line == 1:
+        hint = fix
+        if not fix and line == 1:
             hint = " Is this a header line? Remove it: beat files have no header."
-        if "," in token:
+        if not fix and "," in token:
             hint = " Beat files are whitespace-separated; replace the commas with tabs."
         raise DataError(f"{what} {token!r} is not a number.{hint}", path=path, line=line) from None
     if not math.isfinite(value):
-        raise DataError(f"{what} {token!r} is not finite.", path=path, line=line)
+        raise DataError(f"{what} {token!r} is not finite.{fix or ' Remove or correct that line.'}",
+                        path=path, line=line)
     return value
 
 
@@ -702,18 +797,25 @@ def load_beats(path: str | os.PathLike) -> Beats:
                 )
         elif len(tokens) != n_cols:
             raise DataError(
-                f"has {len(tokens)} columns where earlier lines have {n_cols}.", path=path, line=line_no
+                f"has {len(tokens)} columns where earlier lines have {n_cols}. Every line needs the "
+                "same columns: time [position_in_bar [bar_number]].",
+                path=path,
+                line=line_no,
             )
         rows.append((line_no, tokens))
     if not rows:
-        raise DataError("is empty: a beat file needs at least one beat time.", path=path)
+        raise DataError(
+            "is empty: a beat file needs at least one beat time (seconds, one beat per line).",
+            path=path,
+        )
 
     times = np.array([_parse_number(t[0], path, n, "time") for n, t in rows])
     first_negative = np.flatnonzero(times < 0)
     if first_negative.size:
         i = first_negative[0]
         raise DataError(
-            f"negative beat time {times[i]!r}; times are seconds from the start of the track.",
+            f"negative beat time {float(times[i])!r}; times are seconds from the start of the track: "
+            "remove that line, or undo the offset that was subtracted.",
             path=path,
             line=rows[i][0],
         )
@@ -723,25 +825,32 @@ def load_beats(path: str | os.PathLike) -> Beats:
         i = bad[0] + 1
         kind = "duplicates the previous time" if steps[bad[0]] == 0 else "is earlier than the previous one"
         raise DataError(
-            f"beat time {times[i]!r} {kind}; beat times must be strictly increasing. Sort the "
+            f"beat time {float(times[i])!r} {kind}; beat times must be strictly increasing. Sort the "
             "file and remove duplicates.",
             path=path,
             line=rows[i][0],
         )
     if looks_like_frame_indices(times):
+        shown = ", ".join(f"{t:.0f}" for t in times[:3]) + (", ..." if times.size > 3 else "")
+        spacing = f" with a median spacing of {np.median(steps):g}" if steps.size else ""
         raise DataError(
-            f"the times are whole numbers {int(times[0])}, {int(times[1])}, {int(times[2])}, ... "
-            f"with a median spacing of {np.median(steps):g}: these look like frame indices, not "
+            f"the times are whole numbers {shown}{spacing}, up to {times.max():.0f}: these look "
+            "like frame indices, not "
             "seconds. Convert them with helpers.data.frames_to_time(frames, sr=..., hop_length=...).",
             path=path,
         )
 
     def int_column(col: int, what: str) -> np.ndarray:
         values = np.array([_parse_number(t[col], path, n, what) for n, t in rows])
-        nonint = np.flatnonzero(values != np.round(values))
+        nonint = np.flatnonzero((values != np.round(values)) | (np.abs(values) >= 2**31))
         if nonint.size:
             i = nonint[0]
-            raise DataError(f"{what} {rows[i][1][col]!r} is not a whole number.", path=path, line=rows[i][0])
+            raise DataError(
+                f"{what} {rows[i][1][col]!r} is not a whole number; positions and bar numbers "
+                "count 1, 2, 3, ...",
+                path=path,
+                line=rows[i][0],
+            )
         return values.astype(np.int64)
 
     positions = int_column(1, "position in bar") if n_cols >= 2 else None
@@ -756,6 +865,42 @@ def load_beats(path: str | os.PathLike) -> Beats:
                 line=rows[i][0],
             )
     return Beats(times_s=times, positions=positions, bar_numbers=bars)
+
+
+def check_beats_fit(
+    times_s,
+    *,
+    duration_s: float,
+    path: str | os.PathLike | None = None,
+    melspec_path: str | os.PathLike | None = None,
+    tolerance_s: float = BEATS_PAST_END_TOLERANCE_S,
+) -> None:
+    """Raise :class:`DataError` if beats run past the end of the track.
+
+    Parameters
+    ----------
+    times_s : np.ndarray [shape=(n_beats,)] or Beats
+        Beat times in seconds.
+    duration_s : float
+        Length of the track's mel-spectrogram, ``params.duration_s(n_frames)``.
+    path, melspec_path : str or Path, optional
+        The beat file and the mel-spectrogram, for the message.
+    tolerance_s : float
+        How far past the end a beat may lie (default :data:`BEATS_PAST_END_TOLERANCE_S`).
+    """
+    times = np.asarray(getattr(times_s, "times_s", times_s), dtype=np.float64)
+    late = np.flatnonzero(times > duration_s + tolerance_s)
+    if late.size:
+        i = int(late[0])
+        source = f"the length of {melspec_path}" if melspec_path is not None else "its mel-spectrogram"
+        raise DataError(
+            f"{late.size} of {times.size} beats lie after the end of the track: beat {i + 1} is at "
+            f"{times[i]:.3f} s, but the track lasts {duration_s:.3f} s ({source}). The beat file "
+            "and the mel-spectrogram do not belong together (another track's annotation, a "
+            "renamed file) or the .npy is truncated: check that both are the same track, or "
+            "re-install the data.",
+            path=path,
+        )
 
 
 @dataclass(frozen=True)
@@ -819,6 +964,8 @@ class TrackMeta:
 
 
 _METADATA_REQUIRED = ("File", "Duration", "BPM", "Time Signature", "Genre")
+_RESTORE_METADATA = ("The original file comes with the annotations: "
+                     "`python -m helpers data fetch annotations --force` restores it.")
 
 
 def load_metadata(path: str | os.PathLike) -> dict[str, TrackMeta]:
@@ -840,22 +987,27 @@ def load_metadata(path: str | os.PathLike) -> dict[str, TrackMeta]:
     if missing:
         raise DataError(
             f"missing column(s) {missing}; metadata.csv needs {list(_METADATA_REQUIRED)} "
-            f"(found {header}).",
+            f"(found {header}). Is it comma-separated with a header line? {_RESTORE_METADATA}",
             path=path,
             line=1,
         )
     records: dict[str, TrackMeta] = {}
+    fix = f" Correct that cell. {_RESTORE_METADATA}"
     for line_no, row in enumerate(reader, start=2):
+        if None in row:
+            raise DataError(f"has {len(header) + len(row[None])} fields where the header has "
+                            f"{len(header)} (an unquoted comma?).{fix}", path=path, line=line_no)
         track_id = (row["File"] or "").strip()
         if not track_id:
-            raise DataError("empty File (track id).", path=path, line=line_no)
+            raise DataError(f"empty File (track id).{fix}", path=path, line=line_no)
         if track_id in records:
-            raise DataError(f"track id {track_id!r} appears twice.", path=path, line=line_no)
-        duration_s = _parse_number((row["Duration"] or "").strip(), path, line_no, "Duration")
-        bpm = _parse_number((row["BPM"] or "").strip(), path, line_no, "BPM")
+            raise DataError(f"track id {track_id!r} appears twice; remove one of the rows.",
+                            path=path, line=line_no)
+        duration_s = _parse_number((row["Duration"] or "").strip(), path, line_no, "Duration", fix)
+        bpm = _parse_number((row["BPM"] or "").strip(), path, line_no, "BPM", fix)
         if duration_s <= 0 or bpm <= 0:
             raise DataError(
-                f"Duration {duration_s!r} and BPM {bpm!r} must be positive.", path=path, line=line_no
+                f"Duration {duration_s!r} and BPM {bpm!r} must be positive.{fix}", path=path, line=line_no
             )
         signature = (row["Time Signature"] or "").strip().replace("|", "/")
         numerator = signature.split("/")[0]
@@ -999,15 +1151,26 @@ class Dataset:
         return load_melspec(self.melspec_path(track_id), params=self.params, mmap=mmap)
 
     def load_beats(self, track_id: str) -> Beats:
-        return load_beats(self.beats_path(track_id))
+        """The track's reference beats, checked to end within its mel-spectrogram (:func:`check_beats_fit`)."""
+        beats = load_beats(self.beats_path(track_id))
+        mel_path = self.melspec_path(track_id)
+        if mel_path.is_file():
+            try:
+                shape = read_melspec_shape(mel_path)
+                duration_s = self.params.duration_s(shape[-1])
+            except (DataError, DataMissingError):
+                return beats  # the mel-spectrogram's own error shows when it is loaded
+            if len(shape) == 2:
+                check_beats_fit(beats, duration_s=duration_s, path=self.beats_path(track_id),
+                                melspec_path=mel_path)
+        return beats
 
     def load_segments(self, track_id: str) -> Segments:
         return load_segments(self.segments_path(track_id))
 
     def duration_s(self, track_id: str) -> float:
         """Duration covered by the track's mel-spectrogram (read from the .npy header only)."""
-        S = _load_npy(self.melspec_path(track_id), mmap=True)
-        return self.params.duration_s(S.shape[-1])
+        return self.params.duration_s(read_melspec_shape(self.melspec_path(track_id))[-1])
 
     def iter_tracks(self, track_ids=None) -> Iterator[tuple[str, np.ndarray, Beats]]:
         """Yield ``(track_id, S_power, beats)`` one track at a time."""

@@ -19,6 +19,7 @@ __all__ = [
     "DataError",
     "DataMissingError",
     "DownloadError",
+    "OutputError",
 ]
 
 
@@ -61,3 +62,17 @@ class DataMissingError(HelpersError, FileNotFoundError):
 
 class DownloadError(HelpersError, OSError):
     """A download or an archive failed verification; nothing was left in place."""
+
+
+class OutputError(HelpersError, OSError):
+    """An output file cannot be written (disk full, read-only folder, no permission).
+
+    The message names the file and the fix; nothing half-written is left in place.
+    ``errno`` is the operating system's error number (e.g. ``errno.ENOSPC``), ``path``
+    the file or folder that could not be written.
+    """
+
+    def __init__(self, message: str, *, path: str | Path | None = None, errno: int | None = None):
+        super().__init__(message)
+        self.path = None if path is None else Path(path)
+        self.errno = errno

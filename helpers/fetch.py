@@ -237,6 +237,10 @@ def load_manifest(path: str | os.PathLike | None = None) -> dict:
                                         f"must be 64 hex digits, got {f['sha256']!r}")
         elif kind == "manual":
             _check_keys(ds["source"], {"file_name": (str, True)}, f"{where}.source", path)
+            sha = ds["source"].get("sha256")
+            if sha is not None and not (isinstance(sha, str) and re.fullmatch(r"[0-9a-f]{64}", sha)):
+                raise _schema_error(path, f"{where}.source.sha256",
+                                    f"must be null or 64 hex digits, got {sha!r}")
             for key in _PARAM_KEYS:
                 if key not in ds["parameters"]:
                     raise _schema_error(path, f"{where}.parameters.{key}", "is missing")
@@ -1070,6 +1074,18 @@ def verify_annotations(directory: str | os.PathLike, *, manifest=None,
     return n_files
 
 
+def _check_source_sha256(path: Path, ds: dict, shown: str) -> None:
+    """If the manifest records the source file's sha256, the file must have exactly those bytes."""
+    want = ds["source"].get("sha256")
+    if not want:
+        return
+    got = file_sha256(path)
+    if got != want:
+        raise DownloadError(f"{shown}: sha256 {got} differs from the manifest's {want}: the file is "
+                            "damaged, incomplete or not the one the course expects. Download it "
+                            "again; nothing was installed.")
+
+
 def _annotation_url(ds: dict, url: str | None) -> str:
     url = url or os.environ.get(ds["source"].get("url_env", ANNOTATIONS_URL_ENV)) or ds["source"]["url"]
     scheme = urllib.parse.urlparse(url).scheme
@@ -1138,6 +1154,7 @@ def fetch_annotations(*, url: str | None = None, root: str | os.PathLike | None 
             # verified archive is installed; a bad one will not get better by resuming).
             staging = Path(tempfile.mkdtemp(prefix=".staging-annotations-", dir=target))
             try:
+                _check_source_sha256(part, ds, url)
                 trees = [(PurePosixPath(t["from"]), t["to"], t["pattern"]) for t in ds["trees"]]
                 files = {PurePosixPath(f["from"]): f["to"] for f in ds["files"]}
                 top: list[str] = []
@@ -1423,6 +1440,7 @@ def install_melspecs(tgz_path: str | os.PathLike, *, root: str | os.PathLike | N
     target = root / ds["install_to"]
     if not force and _status_of(manifest, root, "melspecs").ok:
         return InstallReport("melspecs", target, already_present=True)
+    _check_source_sha256(tgz, ds, str(tgz))
     notes = []
     if durations is None and expected_ids is None:
         durations = _metadata_durations(root, manifest)

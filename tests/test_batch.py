@@ -268,7 +268,7 @@ def test_the_cache_follows_content_not_timestamps(tiny, tmp_path):
     kw = dict(tracker=oracle, tracker_params={"log": str(log)}, out_dir=out, jobs=1, progress=False)
     run_batch(tiny, **kw)
     os.utime(tiny.melspec_path("t1_p10"), (1e9, 1e9))     # touched, same bytes: still cached
-    S, _ = click_train(10, 500, first=4)                   # rewritten with other content
+    S, _ = click_train(11, 560, first=4)                   # rewritten with other content
     np.save(tiny.melspec_path("t2_p11"), S)
     result = run_batch(tiny, **kw)
     assert n_calls(log) == len(TRACKS) + 1

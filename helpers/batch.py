@@ -703,17 +703,37 @@ def _crash_result(job, detail: str) -> TrackResult:
                        (), None, "failed", 0.0)
 
 
-def _mp_context(tracker):
-    """The platform's default start method, except ``fork`` for functions defined in ``__main__``.
+#: Modules the forkserver imports once, so that each worker starts in milliseconds.
+_FORKSERVER_PRELOAD = ["helpers.batch", "helpers.beat", "helpers.evaluate"]
 
-    (A function defined in a notebook or a script can be found by a worker only if the
-    worker is a fork of the process that defined it.)
+
+def _interactive_main() -> bool:
+    """True in Jupyter/IPython (``__main__`` is not a file), where the process runs threads."""
+    main = sys.modules.get("__main__")
+    return main is None or not hasattr(main, "__file__")
+
+
+def _mp_context(tracker):
+    """How worker processes start.
+
+    - A function defined in ``__main__`` (a notebook or a script) can be found by a
+      worker only if the worker is a fork of the process that defined it: ``fork``.
+    - Other trackers in Jupyter/IPython: ``forkserver``. A kernel always runs several
+      threads, and forking a multi-threaded process can deadlock the child (Python 3.12
+      warns; 3.14 no longer forks by default). The forkserver is a clean single-threaded
+      process that imports helpers once (``_FORKSERVER_PRELOAD``); workers fork from it.
+    - Other trackers from a script or ``python -m helpers``: the platform's default
+      (``fork`` on Linux up to Python 3.13: scripts need no ``if __name__ == "__main__":``
+      guard, and workers inherit everything already loaded; spawn on Windows and macOS).
     """
     fn = tracker.func if isinstance(tracker, functools.partial) else tracker
+    methods = multiprocessing.get_all_start_methods()
     if callable(fn) and getattr(fn, "__module__", None) == "__main__":
-        if "fork" in multiprocessing.get_all_start_methods():
-            return multiprocessing.get_context("fork")
-        return None
+        return multiprocessing.get_context("fork") if "fork" in methods else None
+    if _interactive_main() and "forkserver" in methods:
+        ctx = multiprocessing.get_context("forkserver")
+        ctx.set_forkserver_preload(_FORKSERVER_PRELOAD)
+        return ctx
     return multiprocessing.get_context()
 
 

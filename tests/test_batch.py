@@ -236,6 +236,24 @@ def test_a_crashing_worker_is_reported_per_track_and_the_run_survives(tiny):
     assert len(result) == len(TRACKS)
 
 
+@pytest.mark.skipif("forkserver" not in multiprocessing.get_all_start_methods(), reason="needs forkserver")
+@pytest.mark.parametrize("tracker", ["reference", "librosa"])
+def test_in_jupyter_the_workers_start_from_a_forkserver(tiny, monkeypatch, tracker):
+    # A Jupyter kernel runs threads; forking it can deadlock a worker. There (no __main__
+    # file) the built-in trackers run in workers started by a clean forkserver.
+    import helpers.batch as batch
+
+    monkeypatch.setattr(batch, "_interactive_main", lambda: True)
+    assert batch._mp_context(tracker).get_start_method() == "forkserver"
+    assert batch._mp_context(oracle).get_start_method() == "forkserver"
+    monkeypatch.setattr(batch, "_interactive_main", lambda: False)
+    assert batch._mp_context(tracker).get_start_method() == multiprocessing.get_start_method()
+    monkeypatch.setattr(batch, "_interactive_main", lambda: True)
+    result = run_batch(tiny, tracker=tracker, jobs=2, progress=False)
+    assert result.n_failed == 0, result.failures()
+    assert result.mean()["Any Metric Level Total"] > 0.5
+
+
 def test_librosa_runs_in_worker_processes(tiny):
     # librosa.beat.beat_track (numba) in forked workers: the path that once segfaulted here.
     result = run_batch(tiny, tracker="librosa", jobs=2, progress=False)

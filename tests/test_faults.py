@@ -618,9 +618,10 @@ real = batch._call_tracker
 def slow(*args, **kwargs):
     time.sleep(0.3)
     return real(*args, **kwargs)
-batch._call_tracker = slow
-from helpers.__main__ import main
-sys.exit(main(sys.argv[1:]))
+batch._call_tracker = slow      # module level: worker processes that import this script patch too
+if __name__ == "__main__":
+    from helpers.__main__ import main
+    sys.exit(main(sys.argv[1:]))
 """
 
 

@@ -67,7 +67,8 @@ from pathlib import Path
 import numpy as np
 
 from .data import HARMONIX_PARAMS
-from .errors import ParameterError
+from .errors import OutputError, ParameterError
+from .files import check_writable
 
 __all__ = [
     "DEMO_SEED",
@@ -1249,7 +1250,13 @@ def generate_demo(
                 f"n_tracks={n_tracks}. Pass overwrite=True to replace it."
             )
 
-    out.parent.mkdir(parents=True, exist_ok=True)
+    try:   # a read-only shared data folder: say so now, with the fix
+        check_writable(out.parent)
+    except OutputError as exc:
+        raise OutputError(f"{exc} The demo set would go to {out}: generate it where you can write "
+                          "(`python -m helpers demo` without HELPERS_DATA_DIR), or point HELPERS_DATA_DIR "
+                          "at a folder that already holds demo/ (a teacher can generate it there once).",
+                          path=exc.path, errno=exc.errno) from exc
     tmp = _sibling(out, "partial")
     try:
         for sub in ("melspecs", "dataset/beats_and_downbeats", "dataset/segments"):

@@ -559,3 +559,20 @@ def test_generation_time_is_reasonable(demo):
     """Loose bound only (the real timing is reported elsewhere): a few seconds expected."""
     _, elapsed = demo
     assert elapsed < 60.0
+
+
+def test_a_read_only_data_folder_is_reported_with_the_fix(tmp_path, monkeypatch):
+    import errno
+
+    import helpers.files as files
+    from helpers.errors import OutputError
+
+    def refuse(path, text):
+        raise PermissionError(errno.EROFS, "Read-only file system", str(path))
+
+    monkeypatch.setattr(files, "_write_file", refuse)
+    with pytest.raises(OutputError, match="HELPERS_DATA_DIR") as info:
+        generate_demo(tmp_path / "shared" / "demo", n_tracks=1, progress=False)
+    assert "read-only" in str(info.value) and str(tmp_path / "shared") in str(info.value)
+    assert not (tmp_path / "shared" / "demo").exists()
+    assert [p.name for p in (tmp_path / "shared").iterdir()] == []

@@ -24,9 +24,10 @@ __all__ = ["librosa_onset_strength", "librosa_beats", "librosa_tempo_bpm"]
 
 def _check(S_power, sr, hop_length) -> np.ndarray:
     # Same checks as the reference tracker, so both fail the same way.
-    from .novelty import _validate_power, _validate_rate
+    from .data import check_rate
+    from .novelty import _validate_power
 
-    _validate_rate(sr, hop_length)
+    check_rate(sr, hop_length)
     return _validate_power(S_power)
 
 

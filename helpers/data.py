@@ -32,6 +32,7 @@ import math
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from numbers import Real
 from typing import Iterator, NamedTuple
 
 import numpy as np
@@ -300,15 +301,23 @@ def read_params(path: str | os.PathLike) -> MelParams:
         ) from None
 
 
-def _check_rate(sr, hop_length):
-    for name, value in (("sr", sr), ("hop_length", hop_length)):
-        if isinstance(value, bool) or not isinstance(value, (int, float, np.number)) or not value > 0:
-            raise ParameterError(
-                f"{name} must be a positive number, got {value!r}; take it from the data "
-                "(read_params(...).{0}), never from a default.".format(
-                    "sr" if name == "sr" else "hop_length"
-                )
-            )
+def check_rate(sr, hop_length) -> None:
+    """Refuse an ``sr`` or ``hop_length`` that is not a positive number (hop: a whole number).
+
+    The one check used by every function that takes them (time conversions, novelty,
+    tracker, baseline); the message says where the right values come from.
+    """
+    if isinstance(sr, bool) or not isinstance(sr, (Real, np.number)) or not np.isfinite(sr) or not sr > 0:
+        raise ParameterError(
+            f"sr={sr!r} must be a positive number of samples per second; read it from the data: "
+            "helpers.data.read_params(melspec_dir).sr (22050 for Harmonix), never from a default."
+        )
+    if isinstance(hop_length, bool) or not isinstance(hop_length, (Real, np.number)) \
+            or not np.isfinite(hop_length) or not hop_length > 0 or float(hop_length) != int(hop_length):
+        raise ParameterError(
+            f"hop_length={hop_length!r} must be a positive integer (a whole number of samples); read it from the data: "
+            "helpers.data.read_params(melspec_dir).hop_length (1024 for Harmonix), never from a default."
+        )
 
 
 def frames_to_time(frames, *, sr: float, hop_length: int) -> np.ndarray:
@@ -337,7 +346,7 @@ def frames_to_time(frames, *, sr: float, hop_length: int) -> np.ndarray:
     >>> frames_to_time([0, 1, 21.5], sr=22050, hop_length=1024)
     array([0.        , 0.04643991, 0.99845805])
     """
-    _check_rate(sr, hop_length)
+    check_rate(sr, hop_length)
     return np.asarray(frames, dtype=np.float64) * (hop_length / sr)
 
 
@@ -365,7 +374,7 @@ def time_to_frames(times_s, *, sr: float, hop_length: int) -> np.ndarray:
     >>> time_to_frames([0.0, 0.5, 1.0], sr=22050, hop_length=1024)
     array([ 0, 11, 22])
     """
-    _check_rate(sr, hop_length)
+    check_rate(sr, hop_length)
     times_s = np.asarray(times_s, dtype=np.float64)
     if not np.all(np.isfinite(times_s)):
         raise ParameterError("times_s contains NaN or Inf; pass finite times in seconds.")

@@ -41,6 +41,7 @@ from numbers import Integral, Real
 
 import numpy as np
 
+from .data import check_rate
 from .errors import ParameterError
 
 __all__ = [
@@ -91,20 +92,6 @@ ONSET_MIN_DISTANCE_S = 0.09
 
 
 # --------------------------------------------------------------------------- checks
-def _validate_rate(sr, hop_length) -> None:
-    """sr and hop_length must be positive numbers (hop an integer)."""
-    if isinstance(sr, bool) or not isinstance(sr, Real) or not np.isfinite(sr) or sr <= 0:
-        raise ParameterError(
-            f"sr={sr!r} must be a positive number of samples per second; "
-            "read it from the data: helpers.data.read_params(melspec_dir).sr (22050 for Harmonix)."
-        )
-    if isinstance(hop_length, bool) or not isinstance(hop_length, Integral) or hop_length <= 0:
-        raise ParameterError(
-            f"hop_length={hop_length!r} must be a positive integer number of samples; "
-            "read it from the data: helpers.data.read_params(melspec_dir).hop_length (1024 for Harmonix)."
-        )
-
-
 def _resolve_rate(sr, hop_length, mel_params) -> tuple[float, int]:
     """Take sr and hop_length either explicitly or from a MelParams-like ``params``."""
     if mel_params is not None:
@@ -125,7 +112,7 @@ def _resolve_rate(sr, hop_length, mel_params) -> tuple[float, int]:
             f"sr and hop_length are required (got sr={sr!r}, hop_length={hop_length!r}); "
             "pass them from the data, e.g. mel_params=helpers.data.read_params(melspec_dir)."
         )
-    _validate_rate(sr, hop_length)
+    check_rate(sr, hop_length)
     return float(sr), int(hop_length)
 
 

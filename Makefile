@@ -30,15 +30,22 @@ LAB_SETTINGS := $(VENV)/share/jupyter/lab/settings/overrides.json
 JUPYTER_ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 LAB_ARGS ?= --ip=127.0.0.1
 
-.PHONY: help setup lab course test demo warm clean distclean
+.PHONY: help setup lab course test browser-test demo warm clean distclean
 
 help:
 	@echo "make lab     set up (first time: a few minutes) and open the course in JupyterLab"
 	@echo "make test    set up if needed and run the whole test suite"
+	@echo "make browser-test  only the real-browser test of the course (needs /usr/bin/chromium)"
 	@echo "make course  set up, execute every notebook headless, HTML copies in build/course/"
 	@echo "make demo    (re)generate the built-in demo data set in data/demo/"
 
-setup: $(VENV)/.installed $(LAB_SETTINGS) data/demo/.complete $(BUILD)/.warm
+# numba's cache is per Python version, so each interpreter's venv is warmed once.
+WARM    := $(BUILD)/.warm-py$(PYVER)
+
+# The demo set lives where helpers looks for data: $$HELPERS_DATA_DIR (e.g. a class's shared copy) or data/.
+DEMO_MARKER := $(or $(HELPERS_DATA_DIR),data)/demo/.complete
+
+setup: $(VENV)/.installed $(LAB_SETTINGS) $(DEMO_MARKER) $(WARM)
 
 $(VENV)/.installed: pyproject.toml $(LOCK)
 	@test -f "$(LOCK)" || { echo "No pinned versions for Python $(PYVER) ($(LOCK)); use Python 3.11 or 3.12, e.g. make PYTHON=python3.11"; exit 1; }
@@ -52,18 +59,19 @@ $(LAB_SETTINGS): etc/jupyterlab-overrides.json $(VENV)/.installed
 	mkdir -p $(dir $@)
 	cp $< $@
 
-data/demo/.complete: helpers/synth.py $(VENV)/.installed
+$(DEMO_MARKER): helpers/synth.py $(VENV)/.installed
 	$(PY) -m helpers demo
+	-@touch $@ 2>/dev/null
 
 demo:
 	$(PY) -m helpers demo --force
 
 # Compile librosa's numba functions once, into build/numba, so no learner waits 20-50 s.
-$(BUILD)/.warm: $(VENV)/.installed
+$(WARM): $(VENV)/.installed
 	$(PY) -m helpers warm
 	touch $@
 
-warm: $(BUILD)/.warm
+warm: $(WARM)
 
 lab: setup
 	cd notebooks && ../$(VENV)/bin/jupyter lab $(JUPYTER_ROOT_FLAG) $(LAB_ARGS)
@@ -73,6 +81,10 @@ course: setup
 
 test: setup
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# JupyterLab in Chromium: every notebook run from the menu, the Week 2 sliders moved; screenshots in build/screenshots/.
+browser-test: setup
+	$(PY) -m pytest -m browser $(PYTEST_ARGS)
 
 clean:
 	rm -rf build .pytest_cache

@@ -26,13 +26,17 @@ def _pyproject_requirements() -> dict[str, Requirement]:
     return {_norm(r.name): r for r in map(Requirement, reqs)}
 
 
+#: conda-forge names that differ from the PyPI names in pyproject.toml.
+CONDA_TO_PYPI = {"playwright-python": "playwright"}
+
+
 def _conda_requirements() -> dict[str, Requirement]:
     env = yaml.safe_load((REPO / "environment.yml").read_text())
     out = {}
     for dep in env["dependencies"]:
         if isinstance(dep, str) and _norm(dep.split("=")[0].split(">")[0].split("<")[0]) not in ("python", "pip"):
             r = Requirement(dep)
-            out[_norm(r.name)] = r
+            out[_norm(CONDA_TO_PYPI.get(_norm(r.name), r.name))] = r
     return out
 
 

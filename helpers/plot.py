@@ -6,12 +6,15 @@ notebook can restyle it or update it in place (the widgets do).
 
 from __future__ import annotations
 
+import textwrap
+
 import numpy as np
 
 from .data import MelParams, power_to_db
 from .errors import ParameterError
 
 __all__ = [
+    "takeaway",
     "BEAT_STYLES",
     "specshow_db",
     "beat_lines",
@@ -208,3 +211,15 @@ def bpm_axis(ax, *, axis: str = "x", label: str = "tempo (BPM)"):
     target.set_minor_formatter(NullFormatter())
     (ax.set_xlabel if axis == "x" else ax.set_ylabel)(label)
     return target
+
+
+def takeaway(text: str, *, width: int = 100) -> str:
+    """Print the one-line lesson under a figure as ``Takeaway: ...``, wrapped between words.
+
+    Notebook front ends wrap long output lines anywhere, even inside a word; this wraps
+    at ``width`` characters on spaces. Returns the printed text.
+    """
+    out = textwrap.fill(f"Takeaway: {text}", width=width, subsequent_indent="  ",
+                        break_long_words=False, break_on_hyphens=False)
+    print(out)
+    return out

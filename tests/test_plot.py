@@ -88,3 +88,15 @@ def test_bpm_axis_is_log_with_plain_labels():
     assert {int(x) for x in labels} <= set(BPM_TICKS)
     with pytest.raises(ParameterError):
         bpm_axis(ax, axis="z")
+
+
+def test_takeaway_wraps_between_words(capsys):
+    from helpers.plot import takeaway
+
+    text = "the prior centre moves mean CMLt by up to 0.26, tightness by up to 0.01; " * 3
+    out = takeaway(text, width=60)
+    assert capsys.readouterr().out == out + "\n"
+    lines = out.splitlines()
+    assert lines[0].startswith("Takeaway: the prior") and len(lines) > 2
+    assert all(len(line) <= 60 for line in lines) and all(line.startswith("  ") for line in lines[1:])
+    assert " ".join(line.strip() for line in lines) == f"Takeaway: {text}".strip()

@@ -127,6 +127,8 @@ def strip_outputs(path: str | os.PathLike) -> bool:
             cell["execution_count"] = None
         if cell.get("metadata", {}).pop("execution", None) is not None:
             changed = True
+    if nb.metadata.pop("widgets", None) is not None:   # saved widget state (JupyterLab "Save Widget State")
+        changed = True
     if changed:
         text = nbformat.writes(nb)
         write_text_atomic(path, text if text.endswith("\n") else text + "\n")  # as nbformat.write does

@@ -42,6 +42,9 @@ def test_notebook_committed_without_outputs(path):
                 f"{path.name} cell {i} has outputs: run `python -m helpers strip-notebooks`"
             )
     assert nb["metadata"]["kernelspec"]["name"] == "python3"
+    assert "widgets" not in nb["metadata"], f"{path.name} has saved widget state: run `python -m helpers strip-notebooks`"
+    ids = [cell.get("id") for cell in nb["cells"]]
+    assert all(ids) and len(set(ids)) == len(ids), f"{path.name}: every cell needs a unique id (nbformat 4.5)"
 
 
 @pytest.mark.slow
@@ -52,3 +55,24 @@ def test_notebook_executes_within_budget(path, demo_data):
     assert seconds < budget, f"{path.name} took {seconds:.1f} s (budget {budget:.0f} s)"
     errors = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs if o.output_type == "error"]
     assert not errors
+
+
+def test_strip_outputs_removes_outputs_counts_timings_and_widget_state(tmp_path):
+    import nbformat
+
+    from helpers.course import strip_outputs
+
+    nb = nbformat.v4.new_notebook()
+    code = nbformat.v4.new_code_cell("print(1)", execution_count=3,
+                                      outputs=[nbformat.v4.new_output("stream", text="1\n")])
+    code.metadata["execution"] = {"iopub.status.busy": "2026-01-01T00:00:00Z"}
+    nb.cells = [nbformat.v4.new_markdown_cell("# title"), code]
+    nb.metadata["widgets"] = {"application/vnd.jupyter.widget-state+json": {"state": {}}}
+    path = tmp_path / "n.ipynb"
+    nbformat.write(nb, path)
+    assert strip_outputs(path) is True
+    again = json.loads(path.read_text())
+    assert again["cells"][1]["outputs"] == [] and again["cells"][1]["execution_count"] is None
+    assert "execution" not in again["cells"][1]["metadata"] and "widgets" not in again["metadata"]
+    assert again["cells"][0]["source"] == "# title" and again["cells"][1]["source"] == "print(1)"
+    assert strip_outputs(path) is False          # nothing left to strip: the file is not rewritten

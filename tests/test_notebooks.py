@@ -74,5 +74,5 @@ def test_strip_outputs_removes_outputs_counts_timings_and_widget_state(tmp_path)
     again = json.loads(path.read_text())
     assert again["cells"][1]["outputs"] == [] and again["cells"][1]["execution_count"] is None
     assert "execution" not in again["cells"][1]["metadata"] and "widgets" not in again["metadata"]
-    assert again["cells"][0]["source"] == "# title" and again["cells"][1]["source"] == "print(1)"
+    assert "".join(again["cells"][0]["source"]) == "# title" and "".join(again["cells"][1]["source"]) == "print(1)"
     assert strip_outputs(path) is False          # nothing left to strip: the file is not rewritten

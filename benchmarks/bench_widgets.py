@@ -27,6 +27,7 @@ MOVES = {
     "prior_center_bpm": (80.0, 160.0, 110.0),
     "prior_width_octaves": (0.6, 1.0, 0.33),
     "tightness": (30.0, 400.0, 100.0),
+    "low_band_share": (0.0, 0.8, 0.5),
 }
 
 
@@ -51,8 +52,8 @@ def main() -> int:
     ex = TrackerExplorer(S, ds.load_beats(track), params=ds.params, title=track)
     times = {}
     for _ in range(args.repeat):
+        assert set(MOVES) == set(EXPLORER_SLIDERS), "bench every slider"
         for name, values in MOVES.items():
-            assert name in EXPLORER_SLIDERS
             for value in values:
                 ex.update(**{name: value})
                 times.setdefault(name, []).append(ex.last_update_ms)

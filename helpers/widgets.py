@@ -36,6 +36,7 @@ EXPLORER_SLIDERS = {
     "prior_center_bpm": ("prior centre (BPM)", 50.0, 220.0, 5.0, False),
     "prior_width_octaves": ("prior width (oct)", 0.1, 2.0, 0.05, False),
     "tightness": ("DP tightness", 0.0, 4.0, 0.25, True),            # 10**0 .. 10**4
+    "low_band_share": ("bass share of flux", 0.0, 0.9, 0.05, False),  # < 250 Hz; 0 = bass ignored
 }
 #: TrackerParams fields that change the novelty curve (the rest only change tempo/DP).
 _NOVELTY_FIELDS = ("gamma", "local_average_s", "low_band_share", "low_band_cutoff_hz")

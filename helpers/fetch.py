@@ -1204,33 +1204,6 @@ def fetch_annotations(*, url: str | None = None, root: str | os.PathLike | None 
 # Mel-spectrograms
 # --------------------------------------------------------------------------------------------
 
-def _npy_header(path: Path) -> tuple[tuple[int, ...], np.dtype, bool]:
-    """Read only an .npy header: (shape, dtype, fortran_order). Raise DataError if it is bad."""
-    try:
-        with open(path, "rb") as f:
-            version = np.lib.format.read_magic(f)
-            if version == (1, 0):
-                shape, fortran, dtype = np.lib.format.read_array_header_1_0(f)
-            elif version == (2, 0):
-                shape, fortran, dtype = np.lib.format.read_array_header_2_0(f)
-            else:
-                raise ValueError(f".npy format version {version} is not used for numeric arrays")
-            header_end = f.tell()
-    except (ValueError, OSError, EOFError) as exc:
-        raise DataError(f"not a valid .npy file ({exc}). The file is damaged: reinstall the "
-                        "mel-spectrograms.", path=path) from None
-    if dtype.hasobject:
-        raise DataError("holds Python objects (a pickle), not numbers; refusing to load it "
-                        "(loading pickles can run code). Reinstall from the original archive.",
-                        path=path)
-    need = header_end + int(np.prod(shape, dtype=np.int64)) * dtype.itemsize
-    size = path.stat().st_size
-    if size < need:
-        raise DataError(f"truncated: {size} bytes, the header promises {need}. Reinstall the "
-                        "mel-spectrograms.", path=path)
-    return tuple(shape), dtype, fortran
-
-
 def _read_info(info_path: Path, parameters: Mapping[str, Any]) -> dict:
     try:
         info = json.loads(info_path.read_text(encoding="utf-8"))
@@ -1312,6 +1285,8 @@ def check_melspec_dir(directory: str | os.PathLike, *, parameters: Mapping[str, 
     """
     from tqdm.auto import tqdm
 
+    from .data import _read_npy_header   # the one .npy header check (no pickles, no truncation)
+
     directory = Path(directory)
     info = _read_info(directory / "info.json", parameters)
     n_mels, sr, hop = int(info["N_MELS"]), float(info["SR"]), float(info["HOP_LENGTH"])
@@ -1335,7 +1310,7 @@ def check_melspec_dir(directory: str | os.PathLike, *, parameters: Mapping[str, 
         _load_with_data_module = None
     for tid, p in tqdm(ids.items(), desc="checking mel-spectrograms", disable=not progress,
                        leave=False):
-        shape, dtype, _ = _npy_header(p)
+        shape, dtype = _read_npy_header(p)
         if dtype != np.float32:
             raise DataError(f"dtype {dtype}, expected float32.", path=p)
         if len(shape) != 2 or shape[0] != n_mels:

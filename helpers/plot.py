@@ -213,13 +213,12 @@ def bpm_axis(ax, *, axis: str = "x", label: str = "tempo (BPM)"):
     return target
 
 
-def takeaway(text: str, *, width: int = 100) -> str:
+def takeaway(text: str, *, width: int = 100) -> None:
     """Print the one-line lesson under a figure as ``Takeaway: ...``, wrapped between words.
 
     Notebook front ends wrap long output lines anywhere, even inside a word; this wraps
-    at ``width`` characters on spaces. Returns the printed text.
+    at ``width`` characters on spaces. Returns nothing (so a notebook cell ending with
+    it shows the text once).
     """
-    out = textwrap.fill(f"Takeaway: {text}", width=width, subsequent_indent="  ",
-                        break_long_words=False, break_on_hyphens=False)
-    print(out)
-    return out
+    print(textwrap.fill(f"Takeaway: {text}", width=width, subsequent_indent="  ",
+                        break_long_words=False, break_on_hyphens=False))

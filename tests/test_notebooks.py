@@ -55,6 +55,9 @@ def test_notebook_executes_within_budget(path, demo_data):
     assert seconds < budget, f"{path.name} took {seconds:.1f} s (budget {budget:.0f} s)"
     errors = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs if o.output_type == "error"]
     assert not errors
+    echoes = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs if o.output_type == "execute_result"
+              and str(o.get("data", {}).get("text/plain", "")).lstrip("'\"").startswith("Takeaway")]
+    assert not echoes, "a takeaway was shown twice (printed, then echoed as the cell's value)"
 
 
 def test_strip_outputs_removes_outputs_counts_timings_and_widget_state(tmp_path):

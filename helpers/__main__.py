@@ -74,6 +74,8 @@ def _cmd_strip(args) -> int:
 
 
 _UNSET = object()  # an option that was not given (None is a valid value for some fields)
+#: What 'none' means for the fields that accept it.
+_NONE_MEANS = {"local_average_s": " ('none': skip the step)", "low_band_share": " ('none': plain sum over bands)"}
 
 
 def _tracker_options(parser) -> None:
@@ -95,7 +97,7 @@ def _tracker_options(parser) -> None:
                 return None if text.lower() == "none" else float(text)
 
             group.add_argument(flag, dest=field.name, type=number_or_none, metavar="X", default=_UNSET,
-                               help=f"default {default!r}" + (" ('none': skip the step)" if field.name == "local_average_s" else ""))
+                               help=f"default {default!r}" + _NONE_MEANS.get(field.name, ""))
 
 
 def _cmd_track(args) -> int:

@@ -11,6 +11,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from .cli import add_tracker_options, tracker_changes
 from .errors import DataMissingError, HelpersError
 
 __all__ = ["main"]
@@ -73,37 +74,8 @@ def _cmd_strip(args) -> int:
     return 0
 
 
-_UNSET = object()  # an option that was not given (None is a valid value for some fields)
-#: What 'none' means for the fields that accept it.
-_NONE_MEANS = {"local_average_s": " ('none': skip the step)", "low_band_share": " ('none': plain sum over bands)"}
-
-
-def _tracker_options(parser) -> None:
-    """One option per TrackerParams field (``--tightness 400``), so the CLI never drifts from the tracker."""
-    import dataclasses
-
-    from .beat import TrackerParams
-
-    group = parser.add_argument_group("tracker parameters (defaults: helpers.beat.TrackerParams)")
-    for field in dataclasses.fields(TrackerParams):
-        flag = "--" + field.name.replace("_", "-")
-        default = field.default
-        if isinstance(default, bool):
-            group.add_argument(flag, dest=field.name, action=argparse.BooleanOptionalAction, default=_UNSET)
-        elif isinstance(default, str):
-            group.add_argument(flag, dest=field.name, metavar="NAME", default=_UNSET, help=f"default {default!r}")
-        else:
-            def number_or_none(text: str):
-                return None if text.lower() == "none" else float(text)
-
-            group.add_argument(flag, dest=field.name, type=number_or_none, metavar="X", default=_UNSET,
-                               help=f"default {default!r}" + _NONE_MEANS.get(field.name, ""))
-
-
 def _cmd_track(args) -> int:
     """Track every <id>-mel.npy of a folder; write OUT/<id>.txt (one beat time in seconds per line)."""
-    import dataclasses
-
     from tqdm.auto import tqdm
 
     from .batch import format_estimate
@@ -113,9 +85,7 @@ def _cmd_track(args) -> int:
 
     melspec_dir, out_dir = Path(args.melspec_dir), Path(args.out_dir)
     params = read_params(melspec_dir)
-    changes = {f.name: getattr(args, f.name) for f in dataclasses.fields(TrackerParams)
-               if getattr(args, f.name) is not _UNSET}
-    tracker_params = dataclasses.replace(TrackerParams(), **changes)
+    tracker_params = TrackerParams(**tracker_changes(args))
     paths = sorted(p for p in melspec_dir.glob(f"*{MELSPEC_SUFFIX}") if not p.name.startswith("."))
     if not paths:
         raise DataMissingError(f"{melspec_dir}: no *{MELSPEC_SUFFIX} files to track.")
@@ -169,7 +139,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="folder of <track_id>-mel.npy files and their info.json")
     p.add_argument("--out-dir", "--out_dir", dest="out_dir", required=True)
     p.add_argument("--quiet", action="store_true", help="no progress bar")
-    _tracker_options(p)
+    add_tracker_options(p)
     p.set_defaults(func=_cmd_track)
 
     from .batch import add_cli as add_batch_commands

@@ -105,6 +105,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .cli import add_tracker_options, tracker_changes
 from .files import check_writable, write_text_atomic, write_texts_atomic
 from .data import (Dataset, MelParams, check_beats_fit, load_beats, load_melspec, open_dataset,
                    read_melspec_shape, repo_root)
@@ -1284,16 +1285,6 @@ def load_results(path) -> BatchResult:
 
 
 # =========================================================================== command line
-def _parse_param(text: str):
-    if "=" not in text:
-        raise ParameterError(f"--param {text!r}: write NAME=VALUE, e.g. --param tightness=200.")
-    name, value = text.split("=", 1)
-    try:
-        return name.strip(), json.loads(value)
-    except ValueError:
-        return name.strip(), value
-
-
 def _report(result: BatchResult, written: Mapping[str, Path], out=None) -> None:
     out = out or sys.stdout
     mean = result.mean()
@@ -1343,7 +1334,10 @@ def _cmd_validate(args) -> int:
                  beats_dir=reference_dir)
     if not ds.track_ids:
         raise DataMissingError(f"no track has both {ds.melspec_dir}/<id>-mel.npy and {reference_dir}/<id>.txt.")
-    params = dict(_parse_param(p) for p in args.param or ())
+    params = tracker_changes(args)
+    if params and args.tracker != "reference":
+        raise ParameterError(f"tracker options ({', '.join('--' + n.replace('_', '-') for n in params)}) "
+                             f"apply to the reference tracker, not to --tracker {args.tracker}.")
     out_dir = Path(args.out_dir)
     common = dict(jobs=args.jobs, trim_s=args.trim_s, progress=not args.quiet, use_cache=not args.no_cache,
                   cache_dir=args.cache_dir)
@@ -1408,8 +1402,6 @@ def add_cli(subparsers) -> None:
                    help="reference beat files <id>.txt (1 or 3 columns)")
     p.add_argument("--out-dir", "--out_dir", dest="out_dir", required=True)
     p.add_argument("--tracker", choices=TRACKERS, default="reference")
-    p.add_argument("--param", action="append", metavar="NAME=VALUE",
-                   help="a tracker parameter (reference tracker: see helpers.beat.TrackerParams), repeatable")
     p.add_argument("--jobs", type=int, default=DEFAULT_JOBS, help=f"worker processes (default {DEFAULT_JOBS})")
     p.add_argument("--no-cache", dest="no_cache", action="store_true", help="neither read nor write the cache")
     p.add_argument("--cache-dir", dest="cache_dir", help="default OUT_DIR/cache")
@@ -1420,4 +1412,5 @@ def add_cli(subparsers) -> None:
     p.add_argument("--published-dir", dest="published_dir", help="folder of <system>/<id>.txt estimates")
     p.add_argument("--name", help="data set name for the outputs (default: the melspec folder's parent)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
+    add_tracker_options(p)
     p.set_defaults(func=_cmd_validate)

@@ -38,6 +38,7 @@ from helpers.batch import (
     run_batch,
 )
 from helpers.data import Dataset
+from helpers.beat import TrackerParams
 from helpers.errors import DataMissingError, HelpersError, ParameterError
 from helpers.evaluate import METRIC_NAMES
 
@@ -477,6 +478,20 @@ def test_cli_validate_and_evaluate(tiny, tmp_path, capsys):
     with pytest.raises(HelpersError):
         cli(["validate", "--melspec-dir", str(tmp_path / "nowhere"), "--reference_dir", str(tiny.beats_dir),
              "--out-dir", str(out)])
+
+
+def test_cli_validate_takes_the_same_tracker_options_as_track(tiny, tmp_path):
+    out = tmp_path / "out"
+    status = cli(["validate", "--melspec-dir", str(tiny.melspec_dir), "--reference_dir", str(tiny.beats_dir),
+                  "--out-dir", str(out), "--tightness", "250", "--no-phase-lock", "--low-band-share", "none",
+                  "--quiet"])
+    assert status == 0
+    params = json.loads((out / "results.json").read_text())["tracker"]["params"]
+    assert params["tightness"] == 250.0 and params["phase_lock"] is False and params["low_band_share"] is None
+    assert params["gamma"] == TrackerParams().gamma                   # the others keep their defaults
+    with pytest.raises(ParameterError, match="--tightness.*not to --tracker librosa"):
+        cli(["validate", "--melspec-dir", str(tiny.melspec_dir), "--reference_dir", str(tiny.beats_dir),
+             "--out-dir", str(out), "--tracker", "librosa", "--tightness", "250"])
 
 
 # --------------------------------------------------------------------------- the real annotations

@@ -192,18 +192,14 @@ class TrackerParams:
     def __post_init__(self):
         if self.local_average_s is not None:
             _positive(self.local_average_s, "TrackerParams.local_average_s", "Or None to skip the step.")
-        if self.low_band_share is not None and (isinstance(self.low_band_share, bool)
-                                                or not isinstance(self.low_band_share, Real)
-                                                or not 0 <= self.low_band_share < 1):
-            raise ParameterError(
-                f"TrackerParams.low_band_share={self.low_band_share!r} must be in [0, 1), or None for a plain sum."
-            )
-        for name in ("gamma", "low_band_cutoff_hz",
-                     "prior_center_bpm", "prior_width_octaves", "tempogram_window_s",
-                     "tempogram_hop_s", "tightness"):
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, Real) or not value > 0:
-                raise ParameterError(f"TrackerParams.{name}={value!r} must be a positive number.")
+        if self.low_band_share is not None:
+            self._check_number("low_band_share", lambda v: 0 <= v < 1, "in [0, 1), or None for a plain sum")
+        for name in ("gamma", "low_band_cutoff_hz", "prior_center_bpm", "prior_width_octaves",
+                     "tempogram_window_s", "tempogram_hop_s", "tightness"):
+            self._check_number(name, lambda v: v > 0, "a positive number")
+        self._check_number("trim_threshold", lambda v: v >= 0, "a number >= 0")
+        self._check_number("phase_lock_steadiness", lambda v: 0 <= v <= 1, "between 0 and 1")
+        self._check_number("novelty_delay_s", lambda v: abs(v) < 0.5, "a number of seconds in (-0.5, 0.5)")
         if self.refine not in _REFINE_METHODS:
             raise ParameterError(f"TrackerParams.refine={self.refine!r} must be one of {_REFINE_METHODS}.")
         if self.tempo_method not in ("product", "acf", "fourier"):
@@ -213,18 +209,11 @@ class TrackerParams:
         for name in ("trim", "phase_lock"):
             if not isinstance(getattr(self, name), (bool, np.bool_)):
                 raise ParameterError(f"TrackerParams.{name}={getattr(self, name)!r} must be True or False.")
-        if isinstance(self.phase_lock_steadiness, bool) or not isinstance(self.phase_lock_steadiness, Real) \
-                or not 0 <= self.phase_lock_steadiness <= 1:
-            raise ParameterError(
-                f"TrackerParams.phase_lock_steadiness={self.phase_lock_steadiness!r} must be between 0 and 1."
-            )
-        if isinstance(self.trim_threshold, bool) or not isinstance(self.trim_threshold, Real) or not self.trim_threshold >= 0:
-            raise ParameterError(f"TrackerParams.trim_threshold={self.trim_threshold!r} must be >= 0.")
-        if isinstance(self.novelty_delay_s, bool) or not isinstance(self.novelty_delay_s, Real) \
-                or not abs(self.novelty_delay_s) < 0.5:
-            raise ParameterError(
-                f"TrackerParams.novelty_delay_s={self.novelty_delay_s!r} must be a number of seconds in (-0.5, 0.5)."
-            )
+
+    def _check_number(self, name: str, ok, what: str) -> None:
+        value = getattr(self, name)
+        if isinstance(value, bool) or not isinstance(value, Real) or not ok(value):
+            raise ParameterError(f"TrackerParams.{name}={value!r} must be {what}.")
 
     def to_dict(self) -> dict:
         """The parameters as a plain dict (for a CLI, a widget or a results file)."""

@@ -85,6 +85,7 @@ from .evaluate import (
     SHORT_NAMES,
     TRIM_S,
     evaluate_beats,
+    _nearest,
     trim_beats,
     validate_beats,
 )
@@ -446,10 +447,8 @@ def beat_errors_s(reference_beats_s, estimated_beats_s, *, trim_s: float = TRIM_
     est = trim_beats(validate_beats(estimated_beats_s, name="estimated_beats_s"), trim_s=trim_s)
     if ref.size == 0 or est.size == 0:
         return np.zeros(0)
-    i = np.searchsorted(ref, est)
-    left = ref[np.clip(i - 1, 0, ref.size - 1)]
-    right = ref[np.clip(i, 0, ref.size - 1)]
-    return np.where(np.abs(est - left) <= np.abs(est - right), est - left, est - right)
+    nearest, _ = _nearest(ref, est)       # the evaluation's own nearest-beat search
+    return est - ref[nearest]
 
 
 def pooled_beat_errors_s(result, reference, *, max_error_s: float = FMEASURE_WINDOW_S) -> np.ndarray:

@@ -324,6 +324,11 @@ class BeatGrid:
     steadiness: float
     off_phase: np.ndarray = field(repr=False)
 
+    def comb(self, n_frames: int, *, phase: int) -> np.ndarray:
+        """:func:`phase_comb` on this grid: ``phase`` 0 = at the offset, 1 = half a period later."""
+        return phase_comb(n_frames, period_frames=self.period_frames,
+                          offset_frames=self.offset_frames + phase * self.period_frames / 2)
+
 
 @dataclass(frozen=True)
 class PhaseLock:
@@ -336,27 +341,29 @@ class PhaseLock:
     evidence : tuple of float
         Novelty under the comb for the grid's phase and for the half-period phase.
     phase : int or None
-        The chosen phase: 0 = the grid's offset, 1 = half a period later.
-    applied : bool
-        True if the DP ran again with the comb (steady tempo); False if its first beats stand.
+        The chosen phase: 0 = the grid's offset, 1 = half a period later; None when no
+        phase was chosen (too few beats or an unsteady tempo) and the first DP's beats stand.
     """
 
     grid: BeatGrid | None
     evidence: tuple = ()
     phase: int | None = None
-    applied: bool = False
+
+    @property
+    def applied(self) -> bool:
+        """True if the DP ran again with the comb of the chosen phase."""
+        return self.phase is not None
 
     def comb(self, n_frames: int) -> np.ndarray:
         """The :func:`phase_comb` of the chosen phase (what the second DP's score was weighted by)."""
-        if self.grid is None or self.phase is None:
+        if not self.applied:
             raise ParameterError("no phase was chosen (too few beats or an unsteady tempo): there is no comb.")
-        return phase_comb(n_frames, period_frames=self.grid.period_frames,
-                          offset_frames=self.grid.offset_frames + self.phase * self.grid.period_frames / 2)
+        return self.grid.comb(n_frames, phase=self.phase)
 
     @property
     def off_phase_share(self) -> float:
         """Share of the first DP's beats that were half a period off the chosen phase."""
-        if self.grid is None or self.phase is None or self.grid.off_phase.size == 0:
+        if not self.applied or self.grid.off_phase.size == 0:
             return 0.0
         return float(np.mean(self.grid.off_phase != bool(self.phase)))
 
@@ -456,8 +463,8 @@ def lock_phase(local_score, beat_frames, *, period_frames: float, tightness: flo
     grid = fit_beat_grid(b, period_frames=period_frames)
     if grid.steadiness < min_steadiness:
         return None, PhaseLock(grid)
-    evidence = tuple(float(np.dot(O, PhaseLock(grid, phase=k).comb(O.size))) for k in (0, 1))
-    lock = PhaseLock(grid, evidence, int(evidence[1] > evidence[0]), True)
+    evidence = tuple(float(np.dot(O, grid.comb(O.size, phase=k))) for k in (0, 1))
+    lock = PhaseLock(grid, evidence, int(evidence[1] > evidence[0]))
     frames = dp_beat_frames(O * lock.comb(O.size), period_frames=grid.period_frames, tightness=tightness)
     return frames, lock
 

@@ -640,8 +640,10 @@ def _run_track(job: _TrackJob) -> TrackResult:
                     return TrackResult(job.track_id, entry["scores"], beats, None, tuple(entry.get("warnings", ())),
                                        entry.get("n_reference_beats"), "cache", time.perf_counter() - start)
         source = "cache-beats" if beats is not None else "tracked"
+        n_frames = None
         if beats is None:
             S = load_melspec(job.melspec_path, params=job.mel_params)
+            n_frames = S.shape[1]
             beats = _quantize(_call_tracker(job.tracker, job.tracker_params, S, job.mel_params))
             del S
         scores = warn = n_ref = None
@@ -649,7 +651,9 @@ def _run_track(job: _TrackJob) -> TrackResult:
         try:
             reference = load_beats(job.reference_path).times_s
             n_ref = int(reference.size)
-            duration_s = job.mel_params.duration_s(read_melspec_shape(job.melspec_path)[-1])
+            if n_frames is None:   # beats from the cache: the header alone gives the length
+                n_frames = read_melspec_shape(job.melspec_path)[-1]
+            duration_s = job.mel_params.duration_s(n_frames)
             check_beats_fit(reference, duration_s=duration_s, path=job.reference_path,
                             melspec_path=job.melspec_path)
             scores, warn = _score(reference, beats, job.trim_s)

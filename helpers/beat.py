@@ -93,6 +93,7 @@ __all__ = [
     "phase_comb",
     "lock_phase",
     "dp_beat_frames",
+    "dp_lags",
     "trim_beat_frames",
     "refine_beat_times",
     "track_beats_from_novelty",
@@ -221,6 +222,12 @@ class TrackerParams:
 
 
 # --------------------------------------------------------------------------- DP
+def dp_lags(period_frames: float) -> np.ndarray:
+    """The intervals (frames) a beat may have to its predecessor: ``floor(P/2)`` to ``ceil(2P)``."""
+    lo = max(1, int(np.floor(period_frames / 2)))
+    return np.arange(lo, max(lo, int(np.ceil(2 * period_frames))) + 1)
+
+
 def dp_beat_frames(local_score, *, period_frames: float, tightness: float = TIGHTNESS) -> np.ndarray:
     """Ellis's dynamic programme: the best beat frames for a local score and a period.
 
@@ -253,9 +260,8 @@ def dp_beat_frames(local_score, *, period_frames: float, tightness: float = TIGH
     n = O.size
     if n == 0:
         return np.zeros(0, dtype=int)
-    lo = max(1, int(np.floor(P / 2)))
-    hi = max(lo, int(np.ceil(2 * P)))
-    lags = np.arange(lo, hi + 1)
+    lags = dp_lags(P)
+    lo, hi = int(lags[0]), int(lags[-1])
     penalty = -tightness * np.log(lags / P) ** 2
     # The track is taken to be preceded by silence: C_pad holds hi virtual frames with
     # C = 0 before frame 0 (C_pad[t + hi] = C[t]), so a first beat links to a virtual

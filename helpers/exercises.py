@@ -740,12 +740,6 @@ def _judge_w2_tempo(got, case):
     return Wrong(problem, _diagnose(g, mistakes, rtol=0.02) or prior_hint)
 
 
-def _dp_lags(period: float) -> np.ndarray:
-    lo = max(1, int(np.floor(period / 2)))
-    hi = max(lo, int(np.ceil(2 * period)))
-    return np.arange(lo, hi + 1)
-
-
 def _dp_step(O, C, period, tightness, *, lags=None, sign=-1.0, square=True, with_onset=True,
              before_start="penalised"):
     """One pass of Ellis's recursion on the learner's C: what C[t] and back[t] should be given C[:t].
@@ -754,7 +748,9 @@ def _dp_step(O, C, period, tightness, *, lags=None, sign=-1.0, square=True, with
     {"penalised", "free", "none"}, other ``lags``) are the typical mistakes.
     """
     n = O.size
-    lags = _dp_lags(period) if lags is None else lags
+    from .beat import dp_lags
+
+    lags = dp_lags(period) if lags is None else lags
     dist = np.log(lags / period)
     penalty = sign * tightness * (dist**2 if square else np.abs(dist))
     s = np.arange(n)[:, None] - lags[None, :]                  # (n, n_lags): candidate previous beats

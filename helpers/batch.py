@@ -11,8 +11,9 @@ Conventions
 - Every score comes from :func:`helpers.evaluate.evaluate_beats` with the course's one
   configuration: mir_eval's metric names and tolerances, beats before
   ``trim_s`` = 5 s removed from both sequences (as ``mir_eval.beat.evaluate`` does).
-- A tracker is a name -- ``"reference"`` (:func:`helpers.beat.track_beats`) or
-  ``"librosa"`` (:func:`helpers.baseline.librosa_beats`) -- or any picklable function
+- A tracker is a name -- ``"reference"`` (:func:`helpers.beat.track_beats`),
+  ``"librosa"`` (:func:`helpers.baseline.librosa_beats`, stock) or ``"librosa-aligned"``
+  (:func:`helpers.baseline.librosa_aligned_beats`, without its one-frame lag) -- or any picklable function
   ``tracker(S_power, *, sr, hop_length, **tracker_params) -> beat_times_s``.
 - Failures are data, not exceptions: a track whose file is corrupt, whose tracker
   raises, or whose worker process crashes gets a row with an ``error`` message and
@@ -105,11 +106,11 @@ from pathlib import Path
 
 import numpy as np
 
-from .cli import add_tracker_options, tracker_changes
 from .files import check_writable, write_text_atomic, write_texts_atomic
 from .data import (Dataset, MelParams, check_beats_fit, load_beats, load_melspec, open_dataset,
                    read_melspec_shape, repo_root)
 from .errors import DataError, DataMissingError, ParameterError
+from .splits import select_split
 from .evaluate import FMEASURE_WINDOW_S, METRIC_NAMES, SHORT_NAMES, TRIM_S, evaluate_beats, validate_beats
 
 __all__ = [
@@ -130,11 +131,10 @@ __all__ = [
     "load_results",
     "default_out_dir",
     "versions",
-    "add_cli",
 ]
 
 #: Tracker names understood by :func:`run_batch` (any picklable function works too).
-TRACKERS = ("reference", "librosa")
+TRACKERS = ("reference", "librosa", "librosa-aligned")
 #: Worker processes by default: both cores of the course's reference machine.
 DEFAULT_JOBS = max(1, min(2, os.cpu_count() or 1))
 #: Estimated beat times are rounded to this many decimals (1 us) before scoring and saving.
@@ -425,10 +425,10 @@ def _normalise_tracker(tracker, tracker_params) -> tuple[object, dict, dict]:
 
             identity = {"tracker": "reference", "package_version": __version__,
                         "code_sha256": _source_digest("beat", "novelty", "tempo")}
-        elif tracker == "librosa":
+        elif tracker in ("librosa", "librosa-aligned"):
             if params:
-                raise ParameterError(f"the librosa baseline takes no parameters, got {sorted(params)}.")
-            identity = {"tracker": "librosa", "package_version": _dist_version("librosa"),
+                raise ParameterError(f"the {tracker} baseline takes no parameters, got {sorted(params)}.")
+            identity = {"tracker": tracker, "package_version": _dist_version("librosa"),
                         "numpy": _dist_version("numpy"), "numba": _dist_version("numba"),
                         "code_sha256": _source_digest("baseline")}
         else:
@@ -457,6 +457,10 @@ def _call_tracker(tracker, params: dict, S: np.ndarray, mel_params: MelParams):
         from .baseline import librosa_beats
 
         return librosa_beats(S, sr=mel_params.sr, hop_length=mel_params.hop_length)
+    if tracker == "librosa-aligned":
+        from .baseline import librosa_aligned_beats
+
+        return librosa_aligned_beats(S, sr=mel_params.sr, hop_length=mel_params.hop_length)
     return tracker(S, sr=mel_params.sr, hop_length=mel_params.hop_length, **params)
 
 
@@ -891,6 +895,7 @@ def run_batch(
     tracker="reference",
     tracker_params=None,
     track_ids=None,
+    split: str = "all",
     out_dir=None,
     cache_dir=None,
     use_cache: bool = True,
@@ -905,9 +910,11 @@ def run_batch(
     dataset : helpers.data.Dataset, str or Path, optional
         The data set (default: :func:`helpers.data.open_dataset`, i.e. Harmonix if
         installed, else the demo set), or a name/directory for ``open_dataset``.
-    tracker : {"reference", "librosa"} or callable
+    tracker : {"reference", "librosa", "librosa-aligned"} or callable
         ``"reference"``: :func:`helpers.beat.track_beats`; ``"librosa"``:
-        :func:`helpers.baseline.librosa_beats`; or your own picklable function
+        :func:`helpers.baseline.librosa_beats` (stock); ``"librosa-aligned"``:
+        :func:`helpers.baseline.librosa_aligned_beats` (without the one-frame lag of its
+        onset envelope: the fair comparison); or your own picklable function
         ``tracker(S_power, *, sr, hop_length, **tracker_params) -> beat_times_s``
         (define it at module level; in a notebook it works on Linux, elsewhere
         put it in a ``.py`` file or use ``jobs=1``).
@@ -915,6 +922,9 @@ def run_batch(
         The tracker's parameters.  They are part of the cache key and of results.json.
     track_ids : sequence of str, optional
         A subset of the data set's paired tracks (default: all).
+    split : {"all", "dev", "test"}
+        Keep only the tracks of this part of the fixed dev/test split
+        (:mod:`helpers.splits`; default "all"). Choose parameters on "dev", report "test".
     out_dir : str or Path, optional
         Save ``estimates/``, ``results.csv`` and ``results.json`` there
         (see :meth:`BatchResult.save`).  Nothing is saved if the run is interrupted.
@@ -967,8 +977,11 @@ def run_batch(
     trim_s = _check_trim(trim_s)
     tracker, params, identity = _normalise_tracker(tracker, tracker_params)
     mel_params = ds.params
-    ids = _select(ds.track_ids, track_ids)
+    ids = select_split(_select(ds.track_ids, track_ids), split)
     if not ids:
+        if split != "all" and ds.track_ids:
+            raise DataMissingError(f"{ds.name}: none of the selected tracks is in the {split!r} split "
+                                   "(helpers.splits); use split='all' or other tracks.")
         raise DataMissingError(f"{ds.name}: no track has both {ds.melspec_dir}/<id>-mel.npy and "
                                f"{ds.beats_dir}/<id>.txt.")
     out_dir = None if out_dir is None else Path(out_dir)
@@ -991,7 +1004,7 @@ def run_batch(
                           "nested function, or a notebook function on a platform without fork); running with jobs=1. "
                           "Define it at module level in a .py file to use both cores.", stacklevel=2)
 
-    if tracker == "librosa" and mp_context is not None and n_jobs > 1 and mp_context.get_start_method() == "fork":
+    if tracker in ("librosa", "librosa-aligned") and mp_context is not None and n_jobs > 1 and mp_context.get_start_method() == "fork":
         _warm_librosa(mel_params)
 
     tracker_key = _canonical({"mel_params": mel_params.to_info_json(), **identity})
@@ -1026,6 +1039,7 @@ def run_batch(
         },
         "tracker": {k: v for k, v in identity.items()},
         "evaluation": _evaluation_config(trim_s),
+        "split": split,
         "versions": versions(),
         "jobs": n_jobs if mp_context is not None else 1,
         "cache_dir": None if cache_dir is None else str(cache_dir),
@@ -1286,135 +1300,3 @@ def load_results(path) -> BatchResult:
                                   row.get("source", "file"), 0.0))
     config = {k: v for k, v in data.items() if k not in ("format", "rows", "summary", "run")}
     return BatchResult(tracks, config, float(data.get("run", {}).get("seconds", 0.0)))
-
-
-# =========================================================================== command line
-def _report(result: BatchResult, written: Mapping[str, Path], out=None) -> None:
-    out = out or sys.stdout
-    mean = result.mean()
-    print(f"{result.name}: {len(result) - result.n_failed}/{len(result)} tracks scored in {result.seconds:.1f} s "
-          f"({result.n_from_cache} from the cache); mean F-measure {_fmt(mean['F-measure'])}, "
-          f"CMLt {_fmt(mean['Correct Metric Level Total'])}, AMLt {_fmt(mean['Any Metric Level Total'])}", file=out)
-    for tid, err in list(result.failures().items())[:10]:
-        print(f"  failed: {tid}: {err}", file=sys.stderr)
-    if result.n_failed > 10:
-        print(f"  ... and {result.n_failed - 10} more failures (see the error column)", file=sys.stderr)
-    warned = [r for r in result.tracks if r.ok and r.warnings]
-    for r in warned[:5]:
-        print(f"  warning: {r.track_id}: {r.warnings[0]}", file=sys.stderr)
-    if len(warned) > 5:
-        print(f"  ... and {len(warned) - 5} more tracks with warnings (see results.json)", file=sys.stderr)
-    unpaired = result.config.get("data", {}).get("unpaired", {})
-    for key, label in _UNPAIRED_LABELS.items():
-        ids = list(unpaired.get(key) or ())
-        if ids:
-            print(f"  {len(ids)} {label}: {', '.join(ids[:5])}{' ...' if len(ids) > 5 else ''} "
-                  "(listed under data.unpaired in results.json)", file=sys.stderr)
-    print("wrote " + ", ".join(str(p) for p in written.values()), file=out)
-
-
-_UNPAIRED_LABELS = {
-    "melspec_only": "mel-spectrogram(s) without a beat file, not evaluated",
-    "annotation_only": "beat file(s) without a mel-spectrogram, not evaluated",
-    "estimate_only": "estimate file(s) without a reference, not evaluated",
-}
-
-
-def _fmt(v) -> str:
-    return "-" if v is None else f"{v:.3f}"
-
-
-def _cmd_evaluate(args) -> int:
-    result = evaluate_directory(args.reference_dir, args.estimate_dir, jobs=args.jobs, trim_s=args.trim_s,
-                                progress=not args.quiet)
-    written = result.save(out_csv=args.out_csv, out_json=args.out_json)
-    _report(result, written)
-    return 1 if result.n_failed else 0
-
-
-def _cmd_validate(args) -> int:
-    reference_dir = Path(args.reference_dir)
-    ds = Dataset(Path(args.melspec_dir), reference_dir.parent, name=args.name or Path(args.melspec_dir).parent.name,
-                 beats_dir=reference_dir)
-    if not ds.track_ids:
-        raise DataMissingError(f"no track has both {ds.melspec_dir}/<id>-mel.npy and {reference_dir}/<id>.txt.")
-    params = tracker_changes(args)
-    if params and args.tracker != "reference":
-        raise ParameterError(f"tracker options ({', '.join('--' + n.replace('_', '-') for n in params)}) "
-                             f"apply to the reference tracker, not to --tracker {args.tracker}.")
-    out_dir = Path(args.out_dir)
-    common = dict(jobs=args.jobs, trim_s=args.trim_s, progress=not args.quiet, use_cache=not args.no_cache,
-                  cache_dir=args.cache_dir)
-    result = run_batch(ds, tracker=args.tracker, tracker_params=params, out_dir=out_dir, **common)
-    _report(result, {"out_dir": out_dir})
-    failed = result.n_failed
-    if args.baselines:
-        systems = {result.name: result}
-        if args.tracker != "librosa":
-            systems["librosa"] = run_batch(ds, tracker="librosa", out_dir=out_dir / "baselines" / "librosa", **common)
-            failed += systems["librosa"].n_failed
-        pub = Path(args.published_dir) if args.published_dir else published_dir(ds)
-        if pub is not None:
-            published = evaluate_published(pub, reference_dir, track_ids=result.track_ids, jobs=args.jobs,
-                                           trim_s=args.trim_s, progress=not args.quiet)
-            for system, res in published.items():
-                res.save(out_csv=out_dir / "baselines" / system / "results.csv",
-                         out_json=out_dir / "baselines" / system / "results.json")
-            systems.update(published)
-        rows = compare(systems)
-        write_table_csv(rows, out_dir / "summary.csv")
-        print(format_table(rows, short_names=True))
-        print(f"wrote {out_dir / 'summary.csv'}")
-    return 1 if failed else 0
-
-
-def add_cli(subparsers) -> None:
-    """Register the ``evaluate`` and ``validate`` sub-commands on an argparse subparsers object.
-
-    Each sub-command's ``func(args)`` returns the exit status: 0 when every track was
-    scored, 1 when some failed (their errors are in the outputs and on stderr).
-    """
-    p = subparsers.add_parser(
-        "evaluate",
-        help="score existing estimate files (one time per line) against reference beat files",
-        description="Score every <id>.txt of ESTIMATE_DIR against REFERENCE_DIR/<id>.txt with mir_eval's beat "
-        f"metrics (beats before {TRIM_S:g} s ignored); write a CSV (one row per track) and a JSON "
-        "(rows, means, medians, configuration, versions).",
-    )
-    p.add_argument("--reference_dir", "--reference-dir", dest="reference_dir", required=True,
-                   help="reference beat files <id>.txt (1 or 3 columns)")
-    p.add_argument("--estimate_dir", "--estimate-dir", dest="estimate_dir", required=True,
-                   help="estimate files <id>.txt, one time (s) per line")
-    p.add_argument("--out_csv", "--out-csv", dest="out_csv", required=True)
-    p.add_argument("--out_json", "--out-json", dest="out_json", required=True)
-    p.add_argument("--trim-s", "--trim_s", dest="trim_s", type=float, default=TRIM_S,
-                   help=f"ignore beats before this time (default {TRIM_S:g}, as mir_eval)")
-    p.add_argument("--jobs", type=int, default=DEFAULT_JOBS, help=f"worker processes (default {DEFAULT_JOBS})")
-    p.add_argument("--quiet", action="store_true", help="no progress bar")
-    p.set_defaults(func=_cmd_evaluate)
-
-    p = subparsers.add_parser(
-        "validate",
-        help="track every mel-spectrogram and score it: OUT/estimates/, results.csv, results.json",
-        description="Run a beat tracker on every <id>-mel.npy of MELSPEC_DIR (with its info.json), score it "
-        "against REFERENCE_DIR/<id>.txt, write OUT_DIR/estimates/<id>.txt, results.csv and results.json. "
-        "Results are cached per track in OUT_DIR/cache: a re-run is nearly instant, an interrupted run resumes.",
-    )
-    p.add_argument("--melspec-dir", "--melspec_dir", dest="melspec_dir", required=True,
-                   help="folder of <id>-mel.npy and info.json")
-    p.add_argument("--reference_dir", "--reference-dir", dest="reference_dir", required=True,
-                   help="reference beat files <id>.txt (1 or 3 columns)")
-    p.add_argument("--out-dir", "--out_dir", dest="out_dir", required=True)
-    p.add_argument("--tracker", choices=TRACKERS, default="reference")
-    p.add_argument("--jobs", type=int, default=DEFAULT_JOBS, help=f"worker processes (default {DEFAULT_JOBS})")
-    p.add_argument("--no-cache", dest="no_cache", action="store_true", help="neither read nor write the cache")
-    p.add_argument("--cache-dir", dest="cache_dir", help="default OUT_DIR/cache")
-    p.add_argument("--trim-s", "--trim_s", dest="trim_s", type=float, default=TRIM_S)
-    p.add_argument("--baselines", action="store_true",
-                   help="also run librosa's tracker and score the published systems (if results/beats is "
-                   "found beside the annotations); writes OUT_DIR/baselines/ and OUT_DIR/summary.csv")
-    p.add_argument("--published-dir", dest="published_dir", help="folder of <system>/<id>.txt estimates")
-    p.add_argument("--name", help="data set name for the outputs (default: the melspec folder's parent)")
-    p.add_argument("--quiet", action="store_true", help="no progress bar")
-    add_tracker_options(p)
-    p.set_defaults(func=_cmd_validate)

@@ -22,12 +22,11 @@ Conventions
 - Content, not bytes, is verified where the bytes are not stable (GitHub archives): see
   :func:`tree_digest`.
 
-The command line (``python -m helpers data ...``) calls :func:`run_data_command`.
+The command line (``python -m helpers data ...``, :mod:`helpers.cli.data_commands`) calls these functions.
 """
 
 from __future__ import annotations
 
-import argparse
 import contextlib
 import csv
 import datetime as _dt
@@ -43,7 +42,6 @@ import os
 import re
 import shutil
 import socket
-import sys
 import tarfile
 import tempfile
 import time
@@ -79,7 +77,6 @@ __all__ = [
     "verify_annotations",
     "install_melspecs",
     "check_melspec_dir",
-    "run_data_command",
 ]
 
 #: The repository's description of every data set (next to the ``helpers`` package).
@@ -1455,65 +1452,3 @@ def install_melspecs(tgz_path: str | os.PathLike, *, root: str | os.PathLike | N
         if not ok:
             _remove_empty_dirs(created)
     return InstallReport("melspecs", target, files=n + 1, source=str(tgz), notes=notes)
-
-
-# --------------------------------------------------------------------------------------------
-# Command line: python -m helpers data ...
-# --------------------------------------------------------------------------------------------
-
-def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="python -m helpers data",
-                                description="Status, download and installation of the course data.")
-    p.add_argument("--root", help="data root (default: $HELPERS_DATA_DIR or <repo>/data)")
-    p.add_argument("--quiet", action="store_true", help="no progress bars")
-    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    s = sub.add_parser("status", help="what is present, what is missing, and how to get it")
-    s.add_argument("--verify", action="store_true", help="also recompute digests / read headers")
-    f = sub.add_parser("fetch", help="download and verify a data set (annotations)")
-    f.add_argument("dataset", choices=["annotations"])
-    f.add_argument("--url", help=f"download from this mirror instead (also ${ANNOTATIONS_URL_ENV})")
-    f.add_argument("--force", action="store_true", help="reinstall even if present")
-    m = sub.add_parser("install-melspecs", help="verify and install Harmonix_melspecs.tgz")
-    m.add_argument("path", help="the downloaded Harmonix_melspecs.tgz")
-    m.add_argument("--force", action="store_true", help="reinstall even if present")
-    return p
-
-
-def run_data_command(argv: list[str], *, debug: bool = False) -> int:
-    """Run ``python -m helpers data <argv>``; return the exit status.
-
-    Output goes to stdout. A user error (missing file, failed download or verification) is
-    one readable line on stderr and status 2, like the rest of ``python -m helpers``;
-    argparse usage errors are status 2 too; Ctrl-C is 130. With ``debug=True`` errors are
-    re-raised so the caller can show the traceback.
-    """
-    parser = _parser()
-    try:
-        args = parser.parse_args(argv)
-    except SystemExit as exc:  # --help or a usage error: argparse already printed
-        return int(exc.code or 0)
-    progress = not args.quiet
-    try:
-        if args.command == "status":
-            lines = status(args.root, verify=args.verify)
-            print(format_status(lines, args.root))
-            return 0
-        if args.command == "fetch":
-            report = fetch_annotations(url=args.url, root=args.root, force=args.force,
-                                       progress=progress)
-        else:
-            report = install_melspecs(args.path, root=args.root, force=args.force,
-                                      progress=progress)
-        print(report)
-        return 0
-    except HelpersError as exc:
-        if debug:
-            raise
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
-        if debug:
-            raise
-        print("interrupted: nothing was installed; the previous data is unchanged.",
-              file=sys.stderr)
-        return 130

@@ -69,3 +69,29 @@ def test_librosa_tracks_a_click_train_in_seconds_with_the_data_hop(monkeypatch):
     assert np.flatnonzero(librosa_onset_strength(S, sr=SR, hop_length=HOP) > 0.5)[0] == np.round(beat_times[0] / FRAME_S) + 1
     assert librosa_tempo_bpm(S, sr=SR, hop_length=HOP) == pytest.approx(bpm, rel=0.03)
     assert librosa_onset_strength(S, sr=SR, hop_length=HOP).shape == (n_frames,)
+
+
+@pytest.mark.slow
+def test_the_aligned_baseline_puts_its_beats_on_the_clicks():
+    """librosa without the lag (onset_strength(center=False)): beats within +-10 ms of the clicks."""
+    from helpers.baseline import librosa_aligned_beats
+
+    n_frames = 900
+    for bpm in (96.0, 120.0, 143.0):
+        click_frames = np.unique(np.round(np.arange(2.0, (n_frames - 1) * FRAME_S - 1, 60.0 / bpm) / FRAME_S))
+        S = np.full((80, n_frames), 1e-4, dtype=np.float32)
+        S[:, click_frames.astype(int)] = 1.0
+        click_s = click_frames * FRAME_S
+        beats = librosa_aligned_beats(S, sr=SR, hop_length=HOP)
+        assert beats.size >= 0.9 * click_s.size
+        err = np.abs(beats[:, None] - click_s[None, :]).min(axis=1)
+        assert np.all(err <= 0.010), (bpm, err.max())
+        stock = librosa_beats(S, sr=SR, hop_length=HOP)
+        lag = stock[:, None] - click_s[None, :]
+        signed = lag[np.arange(stock.size), np.abs(lag).argmin(axis=1)]
+        assert np.median(signed) == pytest.approx(FRAME_S, abs=0.002)   # the stock one: one frame late
+
+
+def test_center_must_be_a_bool():
+    with pytest.raises(ParameterError, match="center"):
+        librosa_onset_strength(np.ones((80, 50)), sr=SR, hop_length=HOP, center="no")

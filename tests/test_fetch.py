@@ -31,7 +31,6 @@ from helpers.fetch import (
     fetch_annotations,
     install_melspecs,
     load_manifest,
-    run_data_command,
     status,
     tree_digest,
 )
@@ -983,8 +982,15 @@ def test_install_real_melspecs_checked_against_their_durations(tmp_path):
 # The command (what `python -m helpers data ...` runs)
 # --------------------------------------------------------------------------------------------
 
+def data_command(argv, *, debug=False) -> int:
+    """``python -m helpers [--debug] data ARGV``, in this process."""
+    from helpers.cli import main
+
+    return main((["--debug"] if debug else []) + ["data", *argv])
+
+
 def test_command_status_prints_the_exact_commands(tmp_path, capsys):
-    assert run_data_command(["--root", str(tmp_path / "data"), "status"]) == 0
+    assert data_command(["--root", str(tmp_path / "data"), "status"]) == 0
     out = capsys.readouterr().out
     assert "python -m helpers data fetch annotations" in out
     assert "python -m helpers data install-melspecs PATH/Harmonix_melspecs.tgz" in out
@@ -993,23 +999,23 @@ def test_command_status_prints_the_exact_commands(tmp_path, capsys):
 
 
 def test_command_errors_are_one_line_without_traceback(tmp_path, capsys):
-    code = run_data_command(["--root", str(tmp_path), "install-melspecs", str(tmp_path / "no.tgz")])
+    code = data_command(["--root", str(tmp_path), "install-melspecs", str(tmp_path / "no.tgz")])
     err = capsys.readouterr().err
     assert code == 2 and err.startswith("error: ") and "Traceback" not in err
     assert err.count("\n") == 1
     with FileServer({}) as srv:
-        code = run_data_command(["--root", str(tmp_path), "--quiet", "fetch", "annotations",
+        code = data_command(["--root", str(tmp_path), "--quiet", "fetch", "annotations",
                                  "--url", srv.url("/gone.tgz")])
     err = capsys.readouterr().err
     assert code == 2 and "HTTP 404" in err and "Traceback" not in err
     with pytest.raises(HelpersError):
-        run_data_command(["--root", str(tmp_path), "install-melspecs", "no.tgz"], debug=True)
+        data_command(["--root", str(tmp_path), "install-melspecs", "no.tgz"], debug=True)
 
 
 def test_command_usage_errors(capsys):
-    assert run_data_command(["fetch", "melspecs"]) == 2
-    assert run_data_command(["frobnicate"]) == 2
-    assert run_data_command(["--help"]) == 0
+    assert data_command(["fetch", "melspecs"]) == 2
+    assert data_command(["frobnicate"]) == 2
+    assert data_command(["--help"]) == 0
     assert "install-melspecs" in capsys.readouterr().out
 
 
@@ -1021,14 +1027,14 @@ def test_command_install_melspecs_and_fetch(tmp_path, capsys, mini, monkeypatch)
     (tmp_path / "m.yaml").write_text(yaml.safe_dump(manifest))
     root = str(tmp_path / "data")
     with FileServer({"/a.tgz": body}) as srv:
-        assert run_data_command(["--root", root, "--quiet", "fetch", "annotations", "--url",
+        assert data_command(["--root", root, "--quiet", "fetch", "annotations", "--url",
                                  srv.url("/a.tgz")]) == 0
     assert "annotations: installed 11 verified files" in capsys.readouterr().out
     tgz = build_melspec_tgz(tmp_path / "m.tgz", small_arrays())
-    assert run_data_command(["--root", root, "--quiet", "install-melspecs", str(tgz)]) == 0
+    assert data_command(["--root", root, "--quiet", "install-melspecs", str(tgz)]) == 0
     assert "melspecs: installed 4 verified files" in capsys.readouterr().out
-    assert run_data_command(["--root", root, "install-melspecs", str(tgz)]) == 0
+    assert data_command(["--root", root, "install-melspecs", str(tgz)]) == 0
     assert "already installed" in capsys.readouterr().out
-    assert run_data_command(["--root", root, "status", "--verify"]) == 0
+    assert data_command(["--root", root, "status", "--verify"]) == 0
     out = capsys.readouterr().out
     assert out.count("PRESENT") == 2 and "demo" in out

@@ -279,8 +279,10 @@ def test_helpers_names_resolve():
 
 
 def test_helpers_commands_parse():
-    from helpers.__main__ import build_parser
-    from helpers.fetch import _parser as data_parser
+    from helpers.cli import build_parser
+
+    def data_parser():
+        return build_parser()._subparsers._group_actions[0].choices["data"]
 
     commands = [c for path in kit_files() for s in code_snippets(path.read_text(encoding="utf-8"))
                 for c in helpers_commands(s)]
@@ -291,7 +293,7 @@ def test_helpers_commands_parse():
         assert words, "`python -m helpers` without a command"
         if words[0] in ("--help", "-h"):
             continue
-        assert words[0] in registered, f"`python -m helpers {' '.join(args)}`: no command {words[0]!r} in helpers/__main__.py"
+        assert words[0] in registered, f"`python -m helpers {' '.join(args)}`: no command {words[0]!r} in helpers/cli"
         if words[0] == "data" and len(words) > 1 and words[1] not in ("--help", "-h"):
             assert words[1] in data_commands, f"`python -m helpers {' '.join(args)}`: no data command {words[1]!r}"
         if len(words) == 1:

@@ -609,7 +609,7 @@ def test_trim_cases_agree_with_mir_eval():
 
 
 def test_dp_reference_backtracks_to_helpers_beats():
-    from helpers.exercises import _backtrack
+    from helpers.exercises.week2 import _backtrack
 
     solve = reference("w2.dp")
     for case in EXERCISES["w2.dp"].cases():

@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from helpers.course import execute_notebook, notebook_paths
+from helpers.course import check_statuses, execute_notebook, fill_in_solutions, notebook_paths
 from helpers.data import data_root
 
 from .conftest import REPO
@@ -58,6 +58,54 @@ def test_notebook_executes_within_budget(path, demo_data):
     echoes = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs if o.output_type == "execute_result"
               and str(o.get("data", {}).get("text/plain", "")).lstrip("'\"").startswith("Takeaway")]
     assert not echoes, "a takeaway was shown twice (printed, then echoed as the cell's value)"
+    statuses = check_statuses(nb)
+    assert statuses and set(statuses.values()) == {"not done"}, (
+        f"{path.name}: with the stubs blank every check must say 'not done yet': {statuses}")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_notebook_executes_with_the_reference_solutions_filled_in(path, demo_data):
+    """The learner's side: with every fill-in written (the reference solutions), the notebook still
+    runs top to bottom within its budget and every check passes."""
+    nb, seconds = execute_notebook(path, with_solutions=True)
+    budget = BUDGET_S.get(path.name[:2], DEFAULT_BUDGET_S)
+    assert seconds < budget, f"{path.name} with solutions took {seconds:.1f} s (budget {budget:.0f} s)"
+    statuses = check_statuses(nb)
+    assert statuses, f"{path.name}: no check ran"
+    failed = {k: v for k, v in statuses.items() if v != "passed"}
+    assert not failed, f"{path.name}: with the reference solutions these checks did not pass: {failed}"
+
+
+def test_fill_in_solutions_replaces_only_stubs(tmp_path):
+    import nbformat
+
+    nb = nbformat.v4.new_notebook()
+    stub = 'def to_db(S_power):\n    ...  # your code here\n\ncheck("w1.db", to_db)'
+    worked = 'def to_db(S_power):\n    return S_power  # a worked example, not a stub\n\ncheck("w1.db", to_db)'
+    nb.cells = [nbformat.v4.new_code_cell(stub), nbformat.v4.new_code_cell(worked),
+                nbformat.v4.new_markdown_cell('check("w1.db", to_db)')]
+    filled, ids = fill_in_solutions(nb)
+    assert ids == ["w1.db"]
+    assert "np.log10" in filled.cells[0].source and filled.cells[0].source.endswith('check("w1.db", to_db)')
+    assert "def to_db(S_power):" in filled.cells[0].source and "w1_db" not in filled.cells[0].source
+    assert filled.cells[1].source == worked and nb.cells[0].source == stub    # worked cells and the input untouched
+
+
+def test_check_statuses_reads_the_headlines_of_executed_checks():
+    import nbformat
+
+    from helpers.exercises import check
+
+    def wrong(S_power):
+        return S_power
+
+    nb = nbformat.v4.new_notebook()
+    result = check("w1.db", wrong)
+    out = nbformat.v4.new_output("execute_result", data={"text/markdown": result._repr_markdown_(),
+                                                          "text/plain": str(result)})
+    nb.cells = [nbformat.v4.new_code_cell("check(...)", outputs=[out])]
+    assert check_statuses(nb) == {"w1.db": "failed"}
 
 
 def test_strip_outputs_removes_outputs_counts_timings_and_widget_state(tmp_path):

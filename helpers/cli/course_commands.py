@@ -41,7 +41,7 @@ def _cmd_course(args) -> int:
     from ..data import repo_root
 
     notebook_dir = Path(args.notebook_dir) if args.notebook_dir else (repo_root() or Path.cwd()) / "notebooks"
-    runs = build_course(notebook_dir, args.out_dir, timeout_s=args.timeout)
+    runs = build_course(notebook_dir, args.out_dir, timeout_s=args.timeout, with_solutions=args.with_solutions)
     total = sum(r.seconds for r in runs)
     print(f"{len(runs)} notebooks executed in {total:.1f} s; HTML copies in {args.out_dir}")
     return 0
@@ -73,6 +73,8 @@ def add_course_commands(subparsers) -> None:
     p.add_argument("--notebook-dir", "--notebook_dir", dest="notebook_dir",
                    help="default: the repository's notebooks/")
     p.add_argument("--timeout", type=float, default=600, help="seconds per cell")
+    p.add_argument("--with-solutions", "--with_solutions", dest="with_solutions", action="store_true",
+                   help="fill in every exercise with its reference solution first (a teacher's answer key)")
     p.set_defaults(func=_cmd_course)
 
     p = subparsers.add_parser("strip-notebooks", help="remove outputs from notebooks/ before committing")

@@ -65,6 +65,8 @@ __all__ = [
     "read_melspec_shape",
     "check_beats_fit",
     "BEATS_PAST_END_TOLERANCE_S",
+    "MAX_BEAT_TIME_S",
+    "COMMENT_PREFIX",
 ]
 
 INFO_JSON = "info.json"
@@ -98,6 +100,12 @@ _DB_NEGATIVE_SHARE = 0.5
 #: last beat is always before the end, so 1 s only absorbs rounding and codec padding, and a
 #: beat file of another (longer) track is still caught.
 BEATS_PAST_END_TOLERANCE_S = 1.0
+#: No beat time is later than this (8 hours; mir_eval.beat.MAX_TIME): larger "seconds" are
+#: milliseconds or samples. One rule for the beat-file loader and the evaluation
+#: (helpers.evaluate.MAX_TIME_S is this constant).
+MAX_BEAT_TIME_S = 30000.0
+#: A line of a beat file that starts with this is a comment (as mir_eval.io.load_events reads it).
+COMMENT_PREFIX = "#"
 
 
 # ---------------------------------------------------------------------------------------
@@ -708,15 +716,19 @@ def _read_text(path: Path, what: str) -> str:
         ) from None
 
 
-def _parse_number(token: str, path: Path, line: int, what: str, fix: str = "") -> float:
+def _parse_number(token: str, path: Path, line: int, what: str, fix: str = "", *, first_line: int = 1) -> float:
     try:
         value = float(token)
     except ValueError:
         hint = fix
-        if not fix and line == 1:
-            hint = " Is this a header line? Remove it: beat files have no header."
+        if not fix and line == first_line:
+            hint = (" Is this a header line? Remove it, or start it with '#' to make it a comment: beat "
+                    "files have no header.")
+        if not fix and token.startswith(COMMENT_PREFIX):
+            hint = " A comment must start at the beginning of its line ('#' in the first column)."
         if not fix and "," in token:
-            hint = " Beat files are whitespace-separated; replace the commas with tabs."
+            hint = (" Beat files are whitespace-separated, with a decimal point: replace the commas between "
+                    "columns with tabs, and decimal commas (0,5) with points (0.5).")
         raise DataError(f"{what} {token!r} is not a number.{hint}", path=path, line=line) from None
     if not math.isfinite(value):
         raise DataError(f"{what} {token!r} is not finite.{fix or ' Remove or correct that line.'}",
@@ -764,6 +776,12 @@ def load_beats(path: str | os.PathLike) -> Beats:
     number. Files with one time per line (estimates, some annotations) and with
     time + position (GTZAN-style ``.beats``) load too.
 
+    It reads what ``mir_eval.io.load_events`` reads, the way it reads it: columns separated
+    by any whitespace (spaces, tabs, several of them), and lines that start with ``#``
+    skipped as comments. Blank lines are skipped too. What would be misread is refused
+    with the file, the line and the fix: a header line, commas (CSV or decimal commas),
+    frame indices, milliseconds.
+
     Parameters
     ----------
     path : str or Path
@@ -779,8 +797,9 @@ def load_beats(path: str | os.PathLike) -> Beats:
     DataError
         Empty file, header line, commas, ragged columns, non-numeric or negative
         times, times not strictly increasing (duplicates included), non-integer
-        positions, or integer "times" spaced like frame indices. The message names
-        the file and line.
+        positions, integer "times" spaced like frame indices, or times beyond
+        :data:`MAX_BEAT_TIME_S` (milliseconds or samples). The message names the file
+        and line.
 
     Examples
     --------
@@ -792,8 +811,12 @@ def load_beats(path: str | os.PathLike) -> Beats:
     rows = []
     n_cols = None
     for line_no, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
+        if not line.strip() or line.startswith(COMMENT_PREFIX):
             continue
+        if line.lstrip().startswith(COMMENT_PREFIX):   # mir_eval would not skip it either
+            raise DataError(f"{line.strip()!r} looks like a comment, but a comment must start at the beginning "
+                            "of its line ('#' in the first column); remove the spaces before it.",
+                            path=path, line=line_no)
         tokens = line.split()
         if n_cols is None:
             n_cols = len(tokens)
@@ -818,7 +841,8 @@ def load_beats(path: str | os.PathLike) -> Beats:
             path=path,
         )
 
-    times = np.array([_parse_number(t[0], path, n, "time") for n, t in rows])
+    first_line = rows[0][0]
+    times = np.array([_parse_number(t[0], path, n, "time", first_line=first_line) for n, t in rows])
     first_negative = np.flatnonzero(times < 0)
     if first_negative.size:
         i = first_negative[0]
@@ -844,9 +868,18 @@ def load_beats(path: str | os.PathLike) -> Beats:
         spacing = f" with a median spacing of {np.median(steps):g}" if steps.size else ""
         raise DataError(
             f"the times are whole numbers {shown}{spacing}, up to {times.max():.0f}: these look "
-            "like frame indices, not "
-            "seconds. Convert them with helpers.data.frames_to_time(frames, sr=..., hop_length=...).",
+            "like frame indices, not seconds (or whole milliseconds). Convert frames with "
+            "helpers.data.frames_to_time(frames, sr=..., hop_length=...); divide milliseconds by 1000.",
             path=path,
+        )
+    if times.max() > MAX_BEAT_TIME_S:
+        i = int(np.argmax(times > MAX_BEAT_TIME_S))
+        raise DataError(
+            f"beat time {float(times[i])!r} s is more than {MAX_BEAT_TIME_S:g} s (8 hours) from the start: "
+            "these look like milliseconds or samples, not seconds. Divide milliseconds by 1000 (samples by "
+            "the sample rate).",
+            path=path,
+            line=rows[i][0],
         )
 
     def int_column(col: int, what: str) -> np.ndarray:

@@ -75,7 +75,7 @@ from collections.abc import Iterable, Mapping
 
 import numpy as np
 
-from helpers.data import looks_like_frame_indices
+from helpers.data import MAX_BEAT_TIME_S, looks_like_frame_indices
 from helpers.errors import ParameterError
 
 __all__ = [
@@ -124,7 +124,7 @@ CONTINUITY_PERIOD_THRESHOLD = 0.175
 #: Number of bins of the beat-error histogram of the information gain.
 INFORMATION_GAIN_BINS = 41
 #: Largest beat time accepted, in seconds (``mir_eval.beat.MAX_TIME``).
-MAX_TIME_S = 30000.0
+MAX_TIME_S = MAX_BEAT_TIME_S   # 30000 s: one rule with the beat-file loader (helpers.data)
 
 #: Metric names, exactly the keys (and order) of ``mir_eval.beat.evaluate``.
 METRIC_NAMES = (

@@ -300,6 +300,11 @@ def test_load_beats_one_and_two_columns(tmp_path):
         ("0.5 0 1\n", "positions count from 1", 1),
         ("0.5\nnan\n", "not finite", 2),
         ("11\n22\n33\n44\n55\n", "frame indices", None),
+        ("# a comment\ntime\n0.5\n", "header", 2),                      # a header after a comment
+        ("0,5\n1,0\n", "decimal commas", 1),
+        ("500\n1000\n1500\n2000\n", "milliseconds", None),              # whole milliseconds
+        ("512.5\n1012.5\n35012.5\n", "milliseconds", 3),                 # past 8 hours: milliseconds
+        ("0.5\n  # indented comment\n1.0\n", "beginning of its line", 2),
     ],
 )
 def test_load_beats_bad_files(tmp_path, text, match, line):
@@ -309,6 +314,42 @@ def test_load_beats_bad_files(tmp_path, text, match, line):
         load_beats(p)
     assert str(p) in str(info.value)
     assert info.value.line == line
+
+
+MIR_EVAL_SHAPED_FILES = {
+    # what mir_eval.io.load_events reads (whitespace-separated, '#' comment lines), in files we write
+    "a comment first, scientific notation": "# A comment\n3.572970521541950273e+00\n4.040272108843537602e+00\n"
+                                            "4.495963718820862098e+00\n4.879092970521542227e+00\n",
+    "comments between the beats": "0.5\n# verse\n1.0\n1.5\n#chorus\n2.0\n",
+    "tabs, several spaces, trailing space": "0.5\t\n  1.0\n1.5   \n\t2.0\n",
+    "Windows line ends": "0.5\r\n1.0\r\n1.5\r\n",
+}
+
+
+@pytest.mark.parametrize("name", MIR_EVAL_SHAPED_FILES)
+def test_load_beats_reads_what_mir_eval_reads_the_way_it_reads_it(tmp_path, name):
+    import mir_eval
+
+    p = tmp_path / "events.txt"
+    p.write_bytes(MIR_EVAL_SHAPED_FILES[name].encode())
+    np.testing.assert_array_equal(load_beats(p).times_s, mir_eval.io.load_events(str(p)))
+
+
+def test_a_commented_estimate_scores_exactly_as_mir_eval_scores_it(tmp_path):
+    import mir_eval
+
+    from helpers.evaluate import evaluate_beats
+
+    rng = np.random.default_rng(3)
+    ref = np.cumsum(rng.uniform(0.45, 0.55, 60))
+    est = np.sort(ref + rng.normal(0, 0.03, ref.size))
+    (tmp_path / "ref.txt").write_text("".join(f"{t:.18e}\n" for t in ref))
+    (tmp_path / "est.txt").write_text("# estimated by a tracker\n" + "".join(f"{t:.18e}\n" for t in est))
+    ours = evaluate_beats(load_beats(tmp_path / "ref.txt").times_s, load_beats(tmp_path / "est.txt").times_s)
+    theirs = mir_eval.beat.evaluate(mir_eval.io.load_events(str(tmp_path / "ref.txt")),
+                                    mir_eval.io.load_events(str(tmp_path / "est.txt")))
+    for metric, value in theirs.items():
+        assert ours[metric] == pytest.approx(value, abs=1e-12), metric
 
 
 def test_load_beats_integer_seconds_are_not_mistaken_for_frames(tmp_path):

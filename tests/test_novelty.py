@@ -261,14 +261,14 @@ def test_bad_lag_and_window():
 
 
 # --------------------------------------------------------------------------- properties
-power_arrays = arrays(
-    np.float64,
-    st.tuples(st.integers(1, 6), st.integers(1, 120)),
-    elements=st.floats(0, 1e6, allow_nan=False, allow_infinity=False),
-)
+# Power values are 0 or normal floats. A subnormal power (< 2.2e-308) is not a level a
+# recording has, and it is where level-invariance fails by arithmetic, not by design:
+# 5e-324 * 0.5 rounds to 0, so the scaled spectrogram really is another one.
+power_values = st.one_of(st.just(0.0), st.floats(1e-30, 1e6, allow_nan=False, allow_infinity=False))
+power_arrays = arrays(np.float64, st.tuples(st.integers(1, 6), st.integers(1, 120)), elements=power_values)
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=60)
 @given(S=power_arrays)
 def test_flux_is_bounded_and_aligned_for_any_power_input(S):
     nov = spectral_flux(S, sr=SR, hop_length=HOP)
@@ -278,9 +278,10 @@ def test_flux_is_bounded_and_aligned_for_any_power_input(S):
     assert nov.values[0] == 0.0            # nothing to compare frame 0 with
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=40)
 @given(S=power_arrays, scale=st.floats(1e-3, 1e3))
 def test_flux_does_not_depend_on_the_recording_level(S, scale):
+    """Any level change of a spectrogram of 0s and normal floats leaves the flux unchanged (to 1e-9)."""
     a = spectral_flux(S, sr=SR, hop_length=HOP).values
     b = spectral_flux(S * scale, sr=SR, hop_length=HOP).values
     np.testing.assert_allclose(a, b, atol=1e-9)

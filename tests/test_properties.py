@@ -11,13 +11,12 @@ from __future__ import annotations
 import io
 import json
 import random
-import time
 import warnings
 
 import mir_eval.beat
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from helpers.data import (
@@ -31,8 +30,6 @@ from helpers.data import (
 from helpers.errors import HelpersError
 from helpers.evaluate import METRIC_NAMES, BeatEvaluationWarning, evaluate_beats
 
-PROPERTY = settings(deadline=None, derandomize=True, database=None,
-                    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
 
 
 # =========================================================================== loaders
@@ -64,7 +61,7 @@ def power_spectrograms(draw):
     return info, S
 
 
-@settings(PROPERTY, max_examples=60)
+@settings(max_examples=60)
 @given(case=power_spectrograms(), mmap=st.booleans())
 def test_load_melspec_round_trips_any_valid_file(tmp_path_factory, case, mmap):
     info, S = case
@@ -106,7 +103,7 @@ def beat_files(draw):
     return (text, expected, positions if n_cols >= 2 else None, bars if n_cols == 3 else None)
 
 
-@settings(PROPERTY, max_examples=150)
+@settings(max_examples=150)
 @given(case=beat_files())
 def test_load_beats_round_trips_any_valid_layout(tmp_path_factory, case):
     text, times, positions, bars = case
@@ -127,7 +124,7 @@ def test_load_beats_round_trips_any_valid_layout(tmp_path_factory, case):
 rates = st.tuples(st.one_of(st.integers(1000, 192000), st.floats(1000.0, 192000.0)), st.integers(1, 8192))
 
 
-@settings(PROPERTY, max_examples=200)
+@settings(max_examples=200)
 @given(rate=rates, frames=st.lists(st.integers(0, 10**7), min_size=1, max_size=50))
 def test_time_to_frames_inverts_frames_to_time(rate, frames):
     sr, hop = rate
@@ -137,7 +134,7 @@ def test_time_to_frames_inverts_frames_to_time(rate, frames):
     np.testing.assert_allclose(times, frames * hop / sr, rtol=1e-15)
 
 
-@settings(PROPERTY, max_examples=200)
+@settings(max_examples=200)
 @given(rate=rates, times=st.lists(st.floats(0.0, 3600.0), min_size=1, max_size=50))
 def test_time_to_frames_is_monotone_and_nearest(rate, times):
     sr, hop = rate
@@ -195,7 +192,7 @@ def sensible_pairs(draw):
     return ref, est
 
 
-@settings(PROPERTY, max_examples=120)
+@settings(max_examples=120)
 @given(pair=sensible_pairs())
 def test_scores_lie_in_zero_one_and_f_measure_is_symmetric(pair):
     ref, est = pair
@@ -209,7 +206,7 @@ def test_scores_lie_in_zero_one_and_f_measure_is_symmetric(pair):
     assert scores["Correct Metric Level Total"] >= scores["Correct Metric Level Continuous"] - 1e-12
 
 
-@settings(PROPERTY, max_examples=80)
+@settings(max_examples=80)
 @given(pair=sensible_pairs(), offset_s=st.floats(-0.06, 0.06))
 def test_a_perfect_estimate_scores_one(pair, offset_s):
     ref, _ = pair
@@ -222,7 +219,7 @@ def test_a_perfect_estimate_scores_one(pair, offset_s):
     assert evaluate_beats(ref, shifted, metrics=["F"])["F-measure"] == 1.0
 
 
-@settings(PROPERTY, max_examples=40)
+@settings(max_examples=40)
 @given(pair=sensible_pairs())
 def test_evaluate_beats_agrees_with_mir_eval(pair):
     ref, est = pair
@@ -235,7 +232,7 @@ def test_evaluate_beats_agrees_with_mir_eval(pair):
         assert ours[name] == pytest.approx(float(theirs[name]), abs=1e-9), name
 
 
-@settings(PROPERTY, max_examples=40)
+@settings(max_examples=40)
 @given(ref=st.lists(st.floats(0.0, 4.99), max_size=5, unique=True).map(sorted),
        est=st.lists(st.floats(0.0, 30.0), max_size=5, unique=True).map(sorted))
 def test_nothing_left_after_the_trim_gives_zeros_and_a_warning(ref, est):
@@ -286,7 +283,6 @@ def test_fuzz_npy_loader_returns_a_valid_array_or_a_helpers_error(tmp_path):
                                              "MEL_FMIN": 0, "MEL_FMAX": None}))
     path = d / "x-mel.npy"
     outcomes = {"valid": 0, "refused": 0}
-    start = time.perf_counter()
     for i in range(400):
         path.write_bytes(_mutate(seed_file, rng, NPY_TOKENS))
         try:
@@ -300,7 +296,6 @@ def test_fuzz_npy_loader_returns_a_valid_array_or_a_helpers_error(tmp_path):
         assert arr.dtype.kind == "f" and arr.ndim == 2 and arr.shape[0] == 8 and arr.shape[1] > 0
         assert np.isfinite(arr).all() and (arr >= 0).all()
         outcomes["valid"] += 1
-    assert time.perf_counter() - start < 30
     assert outcomes["refused"] > 200 and outcomes["valid"] > 0    # the run explored both sides
 
 
@@ -311,7 +306,6 @@ def test_fuzz_beat_loader_returns_valid_beats_or_a_helpers_error(tmp_path):
     one_column = "".join(f"{0.43 * k + 0.11:.3f}\n" for k in range(30)).encode()
     path = tmp_path / "b.txt"
     outcomes = {"valid": 0, "refused": 0}
-    start = time.perf_counter()
     for i in range(600):
         path.write_bytes(_mutate(seed_file if i % 3 else one_column, rng, BEAT_TOKENS))
         try:
@@ -327,5 +321,4 @@ def test_fuzz_beat_loader_returns_valid_beats_or_a_helpers_error(tmp_path):
         if beats.positions is not None:
             assert beats.positions.shape == t.shape and (beats.positions >= 1).all()
         outcomes["valid"] += 1
-    assert time.perf_counter() - start < 30
     assert outcomes["refused"] > 200 and outcomes["valid"] > 20

@@ -37,6 +37,12 @@ grid phase or the half-period phase, whichever carries more novelty over the who
 track; the DP then runs again on the novelty weighted by a raised-cosine comb that
 favours the chosen phase.
 
+The track's tempo (:attr:`TrackerResult.tempo_bpm`, "what is the BPM?") is the tempo the
+returned beats keep (:func:`beat_tempo_bpm`: the period of the constant-tempo grid that
+fits them when the tempo is steady, else 60 / their median interval), the same measure
+as a reference tempo (:func:`helpers.evaluate.reference_tempo_bpm`); the tempogram's peak
+that the DP started from stays in ``TrackerResult.tempo``.
+
 References
 ----------
 Ellis, D. P. W. (2007). Beat tracking by dynamic programming. Journal of New Music

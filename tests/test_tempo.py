@@ -9,7 +9,6 @@ from hypothesis import strategies as st
 
 from helpers.errors import ParameterError
 from helpers.novelty import Novelty
-from .conftest import HARMONIX, requires_harmonix
 from helpers.tempo import (
     BPM_STEPS_PER_OCTAVE,
     PRIOR_CENTER_BPM,
@@ -25,6 +24,8 @@ from helpers.tempo import (
     tempo_prior,
     tempo_salience,
 )
+
+from .conftest import HARMONIX, requires_harmonix
 
 SR, HOP = 22050, 1024
 FR = SR / HOP

@@ -15,9 +15,11 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 from helpers.beat import (
+    TEMPO_SOURCES,
     TIGHTNESS,
     TrackerParams,
     TrackerResult,
+    beat_tempo_bpm,
     dp_beat_frames,
     fit_beat_grid,
     lock_phase,
@@ -146,7 +148,7 @@ def test_refined_times_within_10_ms_of_sub_frame_onsets_in_simulated_framing():
 def test_given_tempo_is_used():
     S, _ = click_spectrogram(120.0, 600)
     r = run_tracker(S, sr=SR, hop_length=HOP, tempo_bpm=60.0)
-    assert r.tempo_bpm == 60.0
+    assert r.tempo_bpm == 60.0 and r.tempo_source == "given"
     np.testing.assert_allclose(np.diff(r.beat_times_s), 1.0, atol=2 * FRAME_S)
 
 
@@ -355,6 +357,9 @@ def test_four_minutes_track_quickly():
 # sr 22050, hop 1024; mir_eval.beat.evaluate): ../shared/realmel/SOURCE.md, reproduced by
 # benchmarks/bench_tracker.py. Stored here so this test needs no librosa (no 20-50 s JIT).
 LIBROSA_REALMEL = {"F": 0.623, "CMLt": 0.575, "AMLt": 0.630}
+# librosa's tempo (helpers.baseline.librosa_tempo_bpm) on the same tracks, scored against
+# 60 / median annotated interval with helpers.evaluate.tempo_accuracy: benchmarks/bench_tempo.py.
+LIBROSA_REALMEL_TEMPO = {"Acc1": 0.70, "Acc2": 0.75}
 
 
 @pytest.mark.shared
@@ -364,13 +369,17 @@ def test_beats_librosa_by_at_least_0_10_on_real_music():
 
     from helpers.data import load_beats, load_melspec, read_params
 
+    from helpers.evaluate import reference_tempo_bpm, tempo_accuracy
+
     params = read_params(REALMEL / "melspecs")
-    scores = []
+    scores, tempo_scores = [], []
     for path in sorted((REALMEL / "melspecs").glob("*-mel.npy")):
         track_id = path.name[: -len("-mel.npy")]
         S = load_melspec(path, params=params)
         reference = load_beats(REALMEL / "beats" / f"{track_id}.txt").times_s
-        estimated = track_beats(S, mel_params=params)
+        result = run_tracker(S, mel_params=params)
+        estimated = result.beat_times_s
+        tempo_scores.append(list(tempo_accuracy(reference_tempo_bpm(reference), result.tempo_bpm).values()))
         assert np.all(np.diff(estimated) > 0)
         assert estimated[-1] <= params.duration_s(S.shape[1])
         with warnings.catch_warnings():
@@ -383,3 +392,73 @@ def test_beats_librosa_by_at_least_0_10_on_real_music():
     assert f >= LIBROSA_REALMEL["F"] + 0.10, f"mean F {f:.3f}"
     assert cmlt >= LIBROSA_REALMEL["CMLt"] + 0.10, f"mean CMLt {cmlt:.3f}"
     assert amlt >= LIBROSA_REALMEL["AMLt"], f"mean AMLt {amlt:.3f}"
+    acc1, acc2 = np.mean(tempo_scores, axis=0)
+    assert acc1 >= LIBROSA_REALMEL_TEMPO["Acc1"] + 0.10, f"tempo Acc1 {acc1:.3f}"
+    assert acc2 >= LIBROSA_REALMEL_TEMPO["Acc2"] + 0.10, f"tempo Acc2 {acc2:.3f}"
+
+
+# --------------------------------------------------------------------------- the reported tempo
+def test_beat_tempo_of_a_steady_sequence_is_the_grid_period():
+    # 120 BPM with every other beat 20 ms late: the median interval says 115.4 BPM (0.52 s),
+    # the grid says 120 whatever the tracked tempo it starts from (within 3 %).
+    beats = np.arange(40) * 0.5 + np.tile([0.0, 0.02], 20)
+    for start_bpm in (117.0, 120.0, 123.0):
+        tempo, source = beat_tempo_bpm(beats, tempo_bpm=start_bpm)
+        assert source == "grid" and tempo == pytest.approx(120.0, rel=1e-4)
+    assert 60 / np.median(np.diff(beats)) == pytest.approx(115.38, abs=0.01)
+
+
+def test_beat_tempo_of_an_unsteady_or_short_sequence_is_the_median_interval():
+    rng = np.random.default_rng(0)
+    intervals = 0.5 * (1 + 0.2 * rng.standard_normal(60))      # rubato: 20 % jitter per beat
+    beats = np.cumsum(intervals)
+    tempo, source = beat_tempo_bpm(beats, tempo_bpm=120.0)
+    assert source == "median" and tempo == pytest.approx(60 / np.median(intervals[1:]))
+    tempo, source = beat_tempo_bpm([1.0, 1.5, 2.1, 2.6], tempo_bpm=120.0)     # under 8 beats
+    assert source == "median" and tempo == pytest.approx(120.0)
+    # min_steadiness=1 accepts only a perfect grid; 0 always takes the grid.
+    assert beat_tempo_bpm(beats, tempo_bpm=120.0, min_steadiness=0.0)[1] == "grid"
+
+
+@pytest.mark.parametrize("beats, kwargs, match", [
+    ([1.0], {"tempo_bpm": 120.0}, "at least 2"), ([1.0, 0.5, 2.0], {"tempo_bpm": 120.0}, "increasing"),
+    ([1.0, np.nan], {"tempo_bpm": 120.0}, "finite"), ([1.0, 1.5], {"tempo_bpm": 0.0}, "tempo_bpm"),
+    ([1.0, 1.5], {"tempo_bpm": 120.0, "min_steadiness": 2.0}, "min_steadiness"),
+])
+def test_beat_tempo_refuses_bad_input(beats, kwargs, match):
+    with pytest.raises(ParameterError, match=match):
+        beat_tempo_bpm(beats, **kwargs)
+
+
+@pytest.mark.parametrize("bpm", [75.0, 97.0, 117.45, 143.7])
+def test_tempo_of_a_click_track_is_reported_from_its_beat_grid(bpm):
+    # Clicks rounded to whole frames (46 ms): intervals alternate between two frame counts,
+    # yet the grid that fits the beats has the clicks' tempo to 0.05 %.
+    S, _ = click_spectrogram(bpm, 1300)
+    r = run_tracker(S, sr=SR, hop_length=HOP)
+    assert r.tempo_source == "grid" and r.tempo_source in TEMPO_SOURCES
+    assert r.tempo_bpm == pytest.approx(bpm, rel=5e-4)
+    off = run_tracker(S, sr=SR, hop_length=HOP, tracker_params=TrackerParams(tempo_from_beats=False))
+    assert off.tempo_source == "estimate" and off.tempo_bpm == r.tempo.tempo_bpm
+    np.testing.assert_array_equal(off.beat_times_s, r.beat_times_s)       # the beats do not change
+
+
+def test_tempo_after_a_tempo_step_is_the_median_of_the_beats():
+    # 30 s at 100 BPM, then 31 s at 108 BPM: the reference tempo (60 / median interval) is
+    # 108, the tempogram's global peak lies between the two (104); the beats follow the step.
+    t1 = np.arange(0.3, 30.0, 0.6)
+    t2 = np.arange(t1[-1] + 60 / 108, 61.0, 60 / 108)
+    times = np.concatenate([t1, t2])
+    n = int(61.0 / FRAME_S) + 1
+    S = np.full((80, n), 1e-4, dtype=np.float32)
+    S[:, np.round(times / FRAME_S).astype(int)] = 1.0
+    r = run_tracker(S, sr=SR, hop_length=HOP)
+    assert 60 / np.median(np.diff(times)) == pytest.approx(108.0)
+    assert r.tempo_source == "median"
+    assert r.tempo_bpm == pytest.approx(108.0, rel=0.01)
+    assert abs(r.tempo.tempo_bpm / 108.0 - 1) > 0.03
+
+
+def test_silence_reports_the_estimate():
+    r = run_tracker(np.full((80, 300), 1e-4, dtype=np.float32), sr=SR, hop_length=HOP)
+    assert r.beat_times_s.size == 0 and r.tempo_source == "estimate" and r.tempo_bpm == r.tempo.tempo_bpm

@@ -532,3 +532,109 @@ def test_fast_equals_mir_eval_on_every_published_estimate(all_published_pairs, m
     print(f"{metric}: max |fast - mir_eval| over {len(keys)} pairs = {diffs[worst]:.3g}")
     assert diffs[worst] <= TOL, f"{metric}: {keys[worst]} differs by {diffs[worst]}"
     assert all(list(f) == list(s) for f, s in zip(fast, slow))
+
+
+# ---------------------------------------------------------------------------
+# Tempo accuracies (Acc1, Acc2) and the metadata vs annotation comparison
+# ---------------------------------------------------------------------------
+def test_reference_tempo_is_60_over_the_median_interval():
+    assert ev.reference_tempo_bpm(np.arange(0.0, 30.0, 0.5)) == pytest.approx(120.0)
+    # A missing beat and a doubled one move the mean interval, not the median.
+    beats = np.array([1.0, 1.6, 2.2, 3.4, 4.0, 4.3, 4.6, 5.2])
+    assert ev.reference_tempo_bpm(beats) == pytest.approx(100.0)
+    assert ev.reference_tempo_bpm([2.0, 2.75]) == pytest.approx(80.0)   # two beats: one interval
+
+
+@pytest.mark.parametrize("beats, match", [
+    ([], "0 beat"), ([3.0], "1 beat"), ([1.0, 0.5], "increasing"), ([100, 121, 142, 163], "frame indices"),
+])
+def test_reference_tempo_refuses_bad_beats(beats, match):
+    with pytest.raises(ParameterError, match=match):
+        ev.reference_tempo_bpm(beats)
+
+
+@pytest.mark.parametrize("estimate, acc1, acc2", [
+    (100.0, 1.0, 1.0),
+    (104.0, 1.0, 1.0), (96.0, 1.0, 1.0),              # exactly 4 %: inside
+    (104.0001, 0.0, 0.0), (95.9999, 0.0, 0.0),        # just outside, and no other level there
+    (200.0, 0.0, 1.0), (208.0, 0.0, 1.0), (208.01, 0.0, 0.0),   # double, 4 % of the double
+    (50.0, 0.0, 1.0), (48.0, 0.0, 1.0), (47.99, 0.0, 0.0),      # half
+    (300.0, 0.0, 1.0), (312.0, 0.0, 1.0), (288.0, 0.0, 1.0),    # triple
+    (25.0, 0.0, 0.0),                                  # a quarter is not accepted
+    (150.0, 0.0, 0.0), (200.0 / 3, 0.0, 0.0),          # 3:2 and 2:3 are not metrical levels
+])
+def test_tempo_accuracy_known_answers(estimate, acc1, acc2):
+    assert ev.tempo_accuracy(100.0, estimate) == {"Acc1": acc1, "Acc2": acc2}
+
+
+def test_tempo_accuracy_third_and_order_and_types():
+    out = ev.tempo_accuracy(90.0, 30.0)
+    assert list(out) == list(ev.TEMPO_METRIC_NAMES) == ["Acc1", "Acc2"]
+    assert out == {"Acc1": 0.0, "Acc2": 1.0} and all(type(v) is float for v in out.values())
+    assert ev.tempo_accuracy(90.0, 31.2) == {"Acc1": 0.0, "Acc2": 1.0}    # 30 * 1.04
+    assert ev.tempo_accuracy(90.0, 31.3)["Acc2"] == 0.0
+    assert ev.tempo_factor(90.0, 30.0) == pytest.approx(1 / 3)
+    assert ev.tempo_factor(120.0, 360.0) == 3.0 and ev.tempo_factor(120.0, 61.0) == 0.5
+    assert ev.TEMPO_TOLERANCE == 0.04
+    assert ev.TEMPO_FACTORS == ((2, 1), (1, 2), (3, 1), (1, 3))
+
+
+def test_tempo_accuracy_tolerance_is_relative_and_checked():
+    assert ev.tempo_accuracy(100.0, 108.0, tolerance=0.08)["Acc1"] == 1.0
+    assert ev.tempo_accuracy(100.0, 100.0, tolerance=0.0)["Acc1"] == 1.0
+    assert ev.tempo_accuracy(100.0, 100.5, tolerance=0.0)["Acc1"] == 0.0
+    with pytest.raises(ParameterError, match="not a percentage"):
+        ev.tempo_accuracy(100.0, 100.0, tolerance=4)
+
+
+@pytest.mark.parametrize("ref, est, match", [
+    (0.0, 100.0, "reference_bpm"), (100.0, -1.0, "estimated_bpm"), (np.nan, 100.0, "reference_bpm"),
+    (100.0, np.inf, "estimated_bpm"), ("120", 100.0, "reference_bpm"), (100.0, None, "estimated_bpm"),
+    (True, 100.0, "reference_bpm"),
+])
+def test_tempo_accuracy_refuses_bad_tempi(ref, est, match):
+    with pytest.raises(ParameterError, match=match):
+        ev.tempo_accuracy(ref, est)
+
+
+def test_compare_tempi_counts_and_disagreements():
+    ref = {"a": 100.0, "b": 120.0, "c": 90.0, "d": 60.0, "e": 140.0}
+    other = {"a": 103.0, "b": 60.0, "c": 135.0, "d": 180.0, "f": 100.0}
+    c = ev.compare_tempi(ref, other)
+    assert c.counts == {"agree": 1, "octave": 2, "other": 1}
+    assert c.missing == ("e", "f")
+    assert c.accuracy == {"Acc1": 0.25, "Acc2": 0.75}
+    rows = c.disagreements()
+    assert [(r["track_id"], r["relation"]) for r in rows] == [("b", "x1/2"), ("d", "x3"), ("c", "other")]
+    assert rows[0]["ratio"] == 0.5 and rows[0]["reference_bpm"] == 120.0 and rows[0]["other_bpm"] == 60.0
+    with pytest.raises(ParameterError, match="dict"):
+        ev.compare_tempi([100.0], other)
+
+
+def test_compare_metadata_tempo_on_synthetic_tracks():
+    meta = {t: SimpleNamespace(bpm=b) for t, b in (("x", 120.0), ("y", 50.0), ("z", 100.0))}
+    beats = {"x": np.arange(0, 20, 0.5), "y": np.arange(0, 20, 0.6), "z": np.arange(0, 20, 0.4)}
+    c = ev.compare_metadata_tempo(meta, beats)
+    # annotation tempi: x 120 (agrees), y 100 (metadata says half), z 150 (2:3)
+    assert c.counts == {"agree": 1, "octave": 1, "other": 1}
+    assert c.reference_bpm["z"] == pytest.approx(150.0) and c.other_bpm["z"] == 100.0
+    with pytest.raises(ParameterError, match="'y'.*1 beat"):
+        ev.compare_metadata_tempo(meta, {**beats, "y": np.array([3.0])})
+
+
+@pytest.mark.shared
+@needs_shared
+def test_harmonix_metadata_bpm_against_the_annotations():
+    from helpers.data import load_beats, load_metadata
+
+    root = HARMONIX / "dataset"
+    meta = load_metadata(root / "metadata.csv")
+    beats = {t: load_beats(root / "beats_and_downbeats" / f"{t}.txt") for t in meta}
+    c = ev.compare_metadata_tempo(meta, beats)
+    assert len(c.factors) == 912 and c.missing == ()
+    # COURSE.md's counts. One track sits on the boundary: 0460_numb, metadata 130 BPM, annotation
+    # 125 BPM from beat times rounded in the file (60 / 0.48000000000000043 s), so the relative
+    # error is 0.0400000000000001 > 0.04: outside, as mir_eval.tempo would count it.
+    assert c.counts == {"agree": 877, "octave": 26, "other": 9}
+    rows = c.disagreements()
+    assert len(rows) == 35 and sum(r["relation"] == "other" for r in rows) == 9

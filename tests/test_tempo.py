@@ -12,16 +12,20 @@ from helpers.novelty import Novelty
 from helpers.tempo import (
     BPM_STEPS_PER_OCTAVE,
     PRIOR_CENTER_BPM,
+    PRIOR_WIDTH_OCTAVES,
     TempoEstimate,
     Tempogram,
     autocorrelation_tempogram,
     bpm_grid,
     bpm_to_period_s,
     estimate_tempo,
+    fit_tempo_prior,
     fourier_tempogram,
     tempo_prior,
     tempo_salience,
 )
+
+from .conftest import HARMONIX, requires_harmonix
 
 SR, HOP = 22050, 1024
 FR = SR / HOP
@@ -202,3 +206,51 @@ def test_tempo_is_found_for_any_tempo_and_phase(bpm, phase_s):
     # Plain click trains between 60 and 190 BPM: within 2 % (no octave error).
     est = estimate_tempo(click_novelty(bpm, duration_s=40.0, phase_s=phase_s))
     assert est.tempo_bpm == pytest.approx(bpm, rel=0.02)
+
+
+# --------------------------------------------------------------------------- the prior's constants
+def test_fit_tempo_prior_known_answers():
+    c, w = fit_tempo_prior([60.0, 120.0, 240.0])
+    assert c == pytest.approx(120.0) and w == pytest.approx(np.sqrt(2 / 3))
+    c, w = fit_tempo_prior([100.0, 100.0, 200.0, 200.0])      # log2 mean log2(100) + 0.5, std 0.5
+    assert c == pytest.approx(100 * np.sqrt(2)) and w == pytest.approx(0.5)
+    # The fitted prior is the log-normal density's shape: 1 at the centre, exp(-1/2) one width away.
+    np.testing.assert_allclose(tempo_prior([c, c * 2**w], center_bpm=c, width_octaves=w), [1.0, np.exp(-0.5)])
+
+
+@pytest.mark.parametrize("tempi, match", [([120.0], "at least 2"), ([120.0, -60.0], "positive"),
+                                          ([120.0, np.nan], "positive"), ([90.0, 90.0], "all equal")])
+def test_fit_tempo_prior_refuses_bad_input(tempi, match):
+    with pytest.raises(ParameterError, match=match):
+        fit_tempo_prior(tempi)
+
+
+@pytest.mark.shared
+@requires_harmonix
+def test_prior_constants_are_the_fit_to_the_harmonix_dev_annotations():
+    # The prior is a choice: it is fitted to the DEV split only (no test track), to the tempo
+    # of each beat annotation (what the scores use), and rounded to 113 BPM / 0.32 octave.
+    from helpers.data import load_beats, load_metadata
+    from helpers.evaluate import reference_tempo_bpm
+    from helpers.splits import HARMONIX_COUNTS, select_split
+
+    root = HARMONIX / "dataset"
+    dev = select_split(sorted(load_metadata(root / "metadata.csv")), "dev")
+    assert len(dev) == HARMONIX_COUNTS["dev"]
+    tempi = [reference_tempo_bpm(load_beats(root / "beats_and_downbeats" / f"{t}.txt")) for t in dev]
+    center_bpm, width_octaves = fit_tempo_prior(tempi)
+    assert round(center_bpm) == PRIOR_CENTER_BPM
+    assert round(width_octaves, 2) == PRIOR_WIDTH_OCTAVES
+
+
+def test_the_prior_decides_the_octave_of_a_two_level_novelty():
+    # Constructed novelty with a known answer: clicks at 140 BPM, every other one at 0.3, so
+    # the curve repeats at 70 and at 140 BPM about equally (salience > 0.9 at both). Then the
+    # prior decides: the default (113 BPM, 0.32 octave) has prior(140) = 0.63 and
+    # prior(70) = 0.10, so 140; a prior centred at 70 says 70.
+    nov = click_novelty(140.0, accents=(1.0, 0.3))
+    est = estimate_tempo(nov)
+    assert est.salience_at(70.0) > 0.9 and est.salience_at(140.0) > 0.9
+    np.testing.assert_allclose(tempo_prior([140.0, 70.0]), [0.63, 0.10], atol=0.01)
+    assert est.tempo_bpm == pytest.approx(140.0, rel=0.02)
+    assert estimate_tempo(nov, prior_center_bpm=70.0).tempo_bpm == pytest.approx(70.0, rel=0.02)

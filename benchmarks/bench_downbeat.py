@@ -29,6 +29,7 @@ Usage (from the repository root)::
     python benchmarks/bench_downbeat.py --realmel /work/shared/realmel   # from a worktree
     python benchmarks/bench_downbeat.py --cv            # cross-validation of bass_weight x switch_penalty
     python benchmarks/bench_downbeat.py --timing        # speed of track_downbeats on 4 minutes
+    python benchmarks/bench_downbeat.py --bar-stats     # bar lengths and pickups in the Harmonix annotations
 
 Numbers on realmel are development numbers (the method was designed while looking at
 these 9 tracks; docs/downbeat.md), not results.
@@ -290,6 +291,35 @@ def run_timing(args):
           f"median {1000 * np.median(times):.1f} ms, min {1000 * np.min(times):.1f} ms over {args.repeat} runs")
 
 
+def run_bar_stats(args):
+    """The metrical facts of an annotation folder (Harmonix): bar lengths, irregular bars, pickups."""
+    from helpers.data import load_beats
+
+    folder = Path(args.harmonix) / "dataset" / "beats_and_downbeats"
+    paths = sorted(folder.glob("*.txt"))
+    if not paths:
+        sys.exit(f"no beat files in {folder}")
+    lengths, modal, irregular, n_bars, pickups = Counter(), Counter(), 0, 0, 0
+    for path in paths:
+        positions = load_beats(path).positions
+        ones = np.flatnonzero(positions == 1)
+        bars = np.diff(ones)
+        if bars.size == 0:
+            continue
+        m = Counter(bars.tolist()).most_common(1)[0][0]
+        modal[m] += 1
+        lengths.update(bars.tolist())
+        irregular += int(np.count_nonzero(bars != m))
+        n_bars += bars.size
+        pickups += int(positions[0] != 1)
+    print(f"{folder}: {len(paths)} tracks, {n_bars} complete bars")
+    print(f"  most common bar length per track (beats): {dict(sorted(modal.items()))}")
+    print(f"  all bar lengths: {dict(sorted(lengths.items()))}")
+    print(f"  bars not of their track's most common length: {irregular} ({100 * irregular / n_bars:.2f} %), "
+          f"-log(share) = {-np.log(irregular / n_bars):.2f} nats")
+    print(f"  tracks whose first annotated beat is not a downbeat (a pickup): {pickups} ({100 * pickups / len(paths):.0f} %)")
+
+
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--dataset", choices=("all", "realmel", "demo"), default="all",
@@ -298,9 +328,15 @@ def main(argv=None):
                    help="the realmel folder (melspecs/, beats/; default: ../shared/realmel)")
     p.add_argument("--cv", action="store_true", help="cross-validate bass_weight x switch_penalty (CV_GRID)")
     p.add_argument("--timing", action="store_true", help="time track_downbeats on a 4-minute track")
+    p.add_argument("--bar-stats", action="store_true",
+                   help="bar lengths, irregular bars and pickups in the Harmonix annotations (--harmonix)")
+    p.add_argument("--harmonix", default=str(REPO.parent / "shared" / "harmonix"),
+                   help="the Harmonix annotations folder for --bar-stats (default: ../shared/harmonix)")
     p.add_argument("--repeat", type=int, default=20, help="runs for --timing")
     args = p.parse_args(argv)
-    if args.timing:
+    if args.bar_stats:
+        run_bar_stats(args)
+    elif args.timing:
         run_timing(args)
     elif args.cv:
         run_cv(args)

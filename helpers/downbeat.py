@@ -356,7 +356,11 @@ def bass_onset_at_beats(S_power, *, beat_times_s, sr: float | None = None, hop_l
             f"no mel band is centred below cutoff_hz={cutoff_hz:g} Hz (lowest centre {freqs.min():.0f} Hz); "
             "raise cutoff_hz."
         )
-    bass = band_differences(L[low]).sum(axis=0)
+    return _bass_onset(L[low], start)
+
+
+def _bass_onset(L_low: np.ndarray, start: np.ndarray) -> np.ndarray:
+    bass = band_differences(L_low).sum(axis=0, dtype=np.float64)
     padded = np.concatenate([[0.0], bass, [0.0]])
     return np.maximum(np.maximum(padded[start], padded[start + 1]), padded[start + 2])
 
@@ -392,8 +396,18 @@ def beat_spectra(S_power, *, beat_times_s, sr: float | None = None, hop_length: 
     keep = freqs < fmax_hz
     if not keep.any():
         raise ParameterError(f"no mel band is centred below fmax_hz={fmax_hz:g} Hz; raise fmax_hz.")
-    Lk = L[keep]
-    return np.array([np.median(Lk[:, a:b], axis=1) for a, b in zip(start, stop)]).reshape(start.size, Lk.shape[0])
+    return _segment_medians(L[keep], start, stop)
+
+
+def _segment_medians(L: np.ndarray, start: np.ndarray, stop: np.ndarray) -> np.ndarray:
+    """``np.median(L[:, a:b], axis=1)`` for every segment, one numpy call per segment length."""
+    out = np.empty((start.size, L.shape[0]))
+    length = stop - start
+    for n in np.unique(length):
+        rows = np.flatnonzero(length == n)
+        frames = start[rows, None] + np.arange(n)                # (n_rows, n)
+        out[rows] = np.median(L[:, frames], axis=2).T           # L[:, frames]: (bands, n_rows, n)
+    return out
 
 
 def _cosine_distance(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -469,11 +483,13 @@ def beat_tiles(S_power, *, beat_times_s, sr: float | None = None, hop_length: in
 
     What a learner computes: the spectral flux per band, ``D = band_differences(L)`` with
     ``L = log_compress(S)``; split the beat's frames ``[start, stop)`` into ``n_slots``
-    equal parts, average ``D`` over each part (a segment shorter than ``n_slots`` frames
-    repeats its frames), and stack the columns into one vector. Two tiles are alike when
-    the same instruments start at the same places in the beat: a drum pattern repeats
-    every bar, so a tile resembles the tile one bar later. (Onsets, not levels: held
-    chords change from bar to bar and would hide the repetition.)
+    equal parts (part ``j`` = frames ``int(start + (stop - start) * j / n_slots)`` up to the
+    next cut, at least one frame), take the largest flux of each band in each part, and
+    stack the columns into one vector. Two tiles are alike when the same instruments start
+    at the same places in the beat: a drum pattern repeats every bar, so a tile resembles
+    the tile one bar later. (Onsets, not levels: held chords change from bar to bar and
+    would hide the repetition. The maximum, not the mean: parts are 2 or 3 frames long
+    at 120 BPM, and a mean would make the same hit look different in each.)
 
     Parameters
     ----------
@@ -493,13 +509,20 @@ def beat_tiles(S_power, *, beat_times_s, sr: float | None = None, hop_length: in
     if isinstance(n_slots, bool) or not isinstance(n_slots, Integral) or n_slots < 1:
         raise ParameterError(f"n_slots={n_slots!r} must be an integer >= 1.")
     L, start, stop, _ = _prepare(S_power, beat_times_s, sr, hop_length, mel_params, gamma)
-    D = band_differences(L)
-    tiles = np.empty((start.size, D.shape[0] * n_slots))
-    for i, (a, b) in enumerate(zip(start, stop)):
-        edges = a + (b - a) * np.arange(n_slots + 1) / n_slots
-        cols = [D[:, int(edges[j]) : max(int(edges[j + 1]), int(edges[j]) + 1)].mean(axis=1) for j in range(n_slots)]
-        tiles[i] = np.concatenate(cols)
-    return tiles
+    return _beat_tiles(band_differences(L), start, stop, n_slots)
+
+
+def _beat_tiles(D: np.ndarray, start: np.ndarray, stop: np.ndarray, n_slots: int) -> np.ndarray:
+    """Slot maxima of D, one numpy call per (segment length, slot)."""
+    out = np.empty((start.size, n_slots, D.shape[0]))
+    length = stop - start
+    for n in np.unique(length):
+        rows = np.flatnonzero(length == n)
+        cuts = (n * np.arange(n_slots + 1) / n_slots).astype(int)
+        for j in range(n_slots):
+            frames = start[rows, None] + np.arange(cuts[j], max(cuts[j + 1], cuts[j] + 1))
+            out[rows, j] = D[:, frames].max(axis=2).T
+    return out.reshape(start.size, n_slots * D.shape[0])
 
 
 def lag_similarity(features, *, max_lag: int) -> np.ndarray:
@@ -898,15 +921,22 @@ def track_downbeats(S_power, *, beat_times_s, sr: float | None = None, hop_lengt
     sr, hop_length = _resolve_rate(sr, hop_length, mel_params)
     S = _validate_power(S_power)
     beats = _check_beats(beat_times_s, n_frames=S.shape[1], frame_rate_hz=sr / hop_length)
-    rate = {"sr": None, "hop_length": None, "mel_params": mel_params} if mel_params is not None \
-        else {"sr": sr, "hop_length": hop_length, "mel_params": None}
-    bass = bass_onset_at_beats(S, beat_times_s=beats, cutoff_hz=p.low_band_cutoff_hz, gamma=p.gamma, **rate)
-    spectra = beat_spectra(S, beat_times_s=beats, fmax_hz=p.harmony_fmax_hz, gamma=p.gamma, **rate)
+    # The same steps as bass_onset_at_beats, beat_spectra and beat_tiles, sharing L and the segments.
+    start, stop = beat_segments(beats, n_frames=S.shape[1], frame_rate_hz=sr / hop_length)
+    L = log_compress(S, gamma=p.gamma)
+    freqs = _band_frequencies_hz(S.shape[0], sr, mel_params)
+    if not (freqs < p.low_band_cutoff_hz).any() or not (freqs < p.harmony_fmax_hz).any():
+        raise ParameterError(
+            f"no mel band is centred below low_band_cutoff_hz={p.low_band_cutoff_hz:g} Hz or "
+            f"harmony_fmax_hz={p.harmony_fmax_hz:g} Hz (lowest centre {freqs.min():.0f} Hz); raise them."
+        )
+    bass = _bass_onset(L[freqs < p.low_band_cutoff_hz], start)
+    spectra = _segment_medians(L[freqs < p.harmony_fmax_hz], start, stop)
     change = harmonic_change(spectra, window_beats=p.change_window_beats)
     evidence = downbeat_evidence(harmonic_change=change, bass_onset=bass,
                                  change_weight=p.change_weight, bass_weight=p.bass_weight)
     max_lag = max(p.meters) + 1
-    tiles = beat_tiles(S, beat_times_s=beats, n_slots=p.tile_slots, gamma=p.gamma, **rate)
+    tiles = _beat_tiles(band_differences(L), start, stop, p.tile_slots)
     sim = lag_similarity(tiles, max_lag=max_lag)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)   # nanmean of a lag no beat reaches

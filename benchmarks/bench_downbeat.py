@@ -28,6 +28,7 @@ Usage (from the repository root)::
     python benchmarks/bench_downbeat.py --dataset demo  # or realmel
     python benchmarks/bench_downbeat.py --realmel /work/shared/realmel   # from a worktree
     python benchmarks/bench_downbeat.py --cv            # cross-validation of bass_weight x switch_penalty
+    python benchmarks/bench_downbeat.py --set change_window_beats=1 --set harmony_fmax_hz=11025
     python benchmarks/bench_downbeat.py --timing        # speed of track_downbeats on 4 minutes
     python benchmarks/bench_downbeat.py --bar-stats     # bar lengths and pickups in the Harmonix annotations
 
@@ -120,16 +121,44 @@ def beat_f(reference_s, estimated_s) -> float:
         return evaluate_beats(reference_s, estimated_s, metrics=("F",))["F-measure"]
 
 
+def parse_set(pairs) -> dict:
+    """--set NAME=VALUE pairs -> DownbeatParams fields (meters as 3,4)."""
+    import dataclasses
+
+    from helpers.downbeat import DownbeatParams
+
+    defaults = DownbeatParams()
+    fields = {f.name for f in dataclasses.fields(DownbeatParams)}
+    out = {}
+    for pair in pairs or []:
+        name, _, value = pair.partition("=")
+        if name not in fields:
+            sys.exit(f"--set {pair!r}: unknown parameter; choose from {', '.join(sorted(fields))}")
+        default = getattr(defaults, name)
+        if name == "meters":
+            out[name] = tuple(int(v) for v in value.split(","))
+        elif isinstance(default, bool):
+            out[name] = value.lower() in ("1", "true", "yes")
+        elif isinstance(default, int):
+            out[name] = int(value)
+        else:
+            out[name] = float(value)
+    return out
+
+
+DOWNBEAT_PARAMS = None   # set by main() from --set
+
+
 class Prepared:
     """The per-beat cues and the meter decision of one beat sequence (computed once)."""
 
     def __init__(self, S, beats_s, params):
         from helpers.downbeat import DownbeatParams, track_downbeats
 
+        self.default = DOWNBEAT_PARAMS or DownbeatParams()
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            self.result = track_downbeats(S, beat_times_s=beats_s, mel_params=params)
-        self.default = DownbeatParams()
+            self.result = track_downbeats(S, beat_times_s=beats_s, mel_params=params, downbeat_params=self.default)
 
     def downbeats(self, *, bass_weight=None, change_weight=None, switch_penalty=None, meter=None):
         """Downbeat times with other weights; switch_penalty None = the default (one phase unless resync)."""
@@ -178,7 +207,7 @@ def run_benchmark(args):
     print("scoring: helpers.evaluate.evaluate_downbeats (mir_eval beat F-measure on downbeat times, "
           "+-70 ms, downbeats before 5 s trimmed from both)")
     print(f"beats: helpers.beat.track_beats with {TrackerParams()}")
-    print(f"bars:  helpers.downbeat.track_downbeats with {DownbeatParams()}")
+    print(f"bars:  helpers.downbeat.track_downbeats with {DOWNBEAT_PARAMS or DownbeatParams()}")
     for label, params, items in open_sets(args.dataset, args.realmel):
         results = []
         for tid, S, beats in items:
@@ -226,7 +255,7 @@ def run_cv(args):
 
     names = list(CV_GRID)
     configs = [dict(zip(names, v)) for v in itertools.product(*CV_GRID.values())]
-    d = DownbeatParams()
+    d = DOWNBEAT_PARAMS or DownbeatParams()
     default = {"bass_weight": d.bass_weight, "switch_penalty": d.switch_penalty if d.resync else np.inf}
     i_def = configs.index(default)
     per = {}     # set label -> (track ids, array (n_configs, n_tracks))
@@ -333,7 +362,13 @@ def main(argv=None):
     p.add_argument("--harmonix", default=str(REPO.parent / "shared" / "harmonix"),
                    help="the Harmonix annotations folder for --bar-stats (default: ../shared/harmonix)")
     p.add_argument("--repeat", type=int, default=20, help="runs for --timing")
+    p.add_argument("--set", action="append", metavar="NAME=VALUE",
+                   help="override a DownbeatParams field (repeatable), e.g. --set change_window_beats=1")
     args = p.parse_args(argv)
+    global DOWNBEAT_PARAMS
+    from helpers.downbeat import DownbeatParams
+
+    DOWNBEAT_PARAMS = DownbeatParams(**parse_set(args.set))
     if args.bar_stats:
         run_bar_stats(args)
     elif args.timing:

@@ -133,15 +133,15 @@ BASS_WEIGHT = 0.25
 #: finest regular grid of most pop, so a tile sees where in the beat the onsets are.
 TILE_SLOTS = 4
 #: Let the bar position re-synchronise along the track (:func:`viterbi_positions`) instead of
-#: one phase for the whole track (:func:`phase_scores`). Off by default: on realmel and the
-#: demo set, from the course's tracked beats, jumps did not pay at any penalty tried
-#: (docs/downbeat.md); local evidence is too noisy, and the tracker's errors are mostly
-#: whole-track phase errors that no bar phase can repair.
+#: one phase for the whole track (:func:`phase_scores`). Off by default: with the default
+#: weights, from the course's tracked beats, jumps did not pay at any penalty tried (realmel
+#: 0.46-0.54 against 0.55 for one phase, demo equal; docs/downbeat.md): the local evidence
+#: is noisy, and the tracker's errors there are whole-track phase errors, not slips.
 RESYNC = False
 #: Cost of a bar-position jump in :func:`viterbi_positions`, in units of standardized
 #: evidence. In the Harmonix annotations 1.5 % of bars are not of the track's usual length,
-#: i.e. a jump costs ``-log(0.015) = 4.2`` nats; counting one unit of evidence as one nat
-#: (downbeats about one standard deviation above the other beats) gives 4.2.
+#: i.e. a jump costs ``-log(0.0146) = 4.2`` nats; counting one unit of standardized evidence
+#: as one nat (a first guess, not fitted) gives 4.2.
 SWITCH_PENALTY = 4.2
 
 

@@ -423,6 +423,7 @@ S_OK, BEATS_OK, _ = synthetic_bars(meter=4, n_bars=4)
     (S_OK, BEATS_OK, {"meter": 1}, "beats per bar >= 2"),
     (S_OK, BEATS_OK, {"meter": 3.5}, "beats per bar >= 2"),
     (S_OK, BEATS_OK, {"downbeat_params": {"meters": (3, 4)}}, "must be a DownbeatParams"),
+    (S_OK, BEATS_OK, {"downbeat_params": DownbeatParams(low_band_cutoff_hz=10.0)}, "raise them"),
 ])
 def test_bad_input_is_refused_with_the_fix(S, beats, kwargs, match):
     with pytest.raises(ParameterError, match=match):

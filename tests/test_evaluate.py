@@ -620,6 +620,86 @@ def test_compare_metadata_tempo_on_synthetic_tracks():
     assert c.reference_bpm["z"] == pytest.approx(150.0) and c.other_bpm["z"] == 100.0
     with pytest.raises(ParameterError, match="'y'.*1 beat"):
         ev.compare_metadata_tempo(meta, {**beats, "y": np.array([3.0])})
+# Downbeats: evaluate_downbeats = mir_eval's F-measure on trimmed downbeat times
+# ---------------------------------------------------------------------------
+def _mir_eval_downbeat_f(ref, est, trim_s=5.0):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")   # mir_eval warns on empty input
+        return mb.f_measure(mb.trim_beats(np.asarray(ref, dtype=float), min_beat_time=trim_s),
+                            mb.trim_beats(np.asarray(est, dtype=float), min_beat_time=trim_s))
+
+
+DOWNBEATS = np.arange(0.0, 60.0, 2.0)   # 4/4 at 120 BPM: a bar every 2 s
+
+
+def test_downbeat_score_known_answers():
+    from helpers.evaluate import DOWNBEAT_METRIC_NAMES, evaluate_downbeats
+
+    assert DOWNBEAT_METRIC_NAMES == ("Downbeat F-measure",)
+    assert evaluate_downbeats(DOWNBEATS, DOWNBEATS + 0.05) == {"Downbeat F-measure": 1.0}
+    assert evaluate_downbeats(DOWNBEATS, DOWNBEATS + 0.08) == {"Downbeat F-measure": 0.0}   # 80 ms: out
+    assert evaluate_downbeats(DOWNBEATS, DOWNBEATS + 1.0) == {"Downbeat F-measure": 0.0}    # beat 3
+    # after the 5 s trim: 27 reference downbeats (6 ... 58 s)
+    # every beat called a downbeat: 110 estimates (5.0 ... 59.5 s), 27 right -> F = 2 * 27 / (110 + 27)
+    beats = np.arange(0.0, 60.0, 0.5)
+    assert evaluate_downbeats(DOWNBEATS, beats)["Downbeat F-measure"] == pytest.approx(54 / 137)
+    # every other bar (a meter of 8): 13 estimates (8 ... 56 s), all right -> F = 2 * 13 / (13 + 27)
+    assert evaluate_downbeats(DOWNBEATS, DOWNBEATS[::2])["Downbeat F-measure"] == pytest.approx(26 / 40)
+
+
+def test_downbeat_score_trims_like_the_beat_scores():
+    from helpers.evaluate import evaluate_downbeats
+
+    early_wrong = np.concatenate([[0.7, 1.3, 3.1], DOWNBEATS[DOWNBEATS >= 5]])
+    assert evaluate_downbeats(DOWNBEATS, early_wrong)["Downbeat F-measure"] == 1.0
+    assert evaluate_downbeats(DOWNBEATS, early_wrong, trim_s=0)["Downbeat F-measure"] < 1.0
+    assert evaluate_downbeats(DOWNBEATS, early_wrong, trim_s=0)["Downbeat F-measure"] == pytest.approx(
+        _mir_eval_downbeat_f(DOWNBEATS, early_wrong, trim_s=0))
+    assert evaluate_downbeats(DOWNBEATS, early_wrong, trim_s=5)["Downbeat F-measure"] == evaluate_beats(
+        DOWNBEATS, early_wrong, metrics="F")["F-measure"]
+
+
+def test_empty_downbeats_warn_and_score_zero():
+    from helpers.evaluate import evaluate_downbeats
+
+    with pytest.warns(BeatEvaluationWarning, match="estimated downbeats are empty"):
+        assert evaluate_downbeats(DOWNBEATS, []) == {"Downbeat F-measure": 0.0}
+    with pytest.warns(BeatEvaluationWarning, match="reference downbeats are empty"):
+        assert evaluate_downbeats(np.zeros(0), DOWNBEATS) == {"Downbeat F-measure": 0.0}
+    with pytest.warns(BeatEvaluationWarning, match=r"trim_s=5 s \(2 removed\)"):
+        assert evaluate_downbeats(DOWNBEATS, [1.0, 3.0]) == {"Downbeat F-measure": 0.0}
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert evaluate_downbeats(DOWNBEATS, [10.0])["Downbeat F-measure"] == pytest.approx(2 / 28)
+
+
+@pytest.mark.parametrize("ref, est, match", [
+    (DOWNBEATS, np.arange(10, 500, 43), "frame indices"),
+    (DOWNBEATS, DOWNBEATS[::-1], "increasing order"),
+    (np.stack([DOWNBEATS, np.ones_like(DOWNBEATS), np.arange(DOWNBEATS.size)], axis=1), DOWNBEATS,
+     "annotation table"),
+    (DOWNBEATS, [np.nan, 6.0], "contains nan"),
+])
+def test_bad_downbeats_are_refused(ref, est, match):
+    from helpers.evaluate import evaluate_downbeats
+
+    with pytest.raises(ParameterError, match=match):
+        evaluate_downbeats(ref, est)
+    with pytest.raises(ParameterError, match="trim_s"):
+        evaluate_downbeats(DOWNBEATS, DOWNBEATS, trim_s=-1)
+
+
+@IGNORE_DEGENERATE
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.filter_too_much])
+@given(pair=related_pairs(), trim_s=st.sampled_from([0.0, 5.0]))
+def test_downbeat_score_equals_mir_eval(pair, trim_s):
+    from helpers.evaluate import evaluate_downbeats
+
+    ref, est = pair
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        got = evaluate_downbeats(ref[::4], est[1::3], trim_s=trim_s)["Downbeat F-measure"]
+    assert got == _mir_eval_downbeat_f(ref[::4], est[1::3], trim_s=trim_s)
 
 
 @pytest.mark.shared
@@ -638,3 +718,20 @@ def test_harmonix_metadata_bpm_against_the_annotations():
     assert c.counts == {"agree": 877, "octave": 26, "other": 9}
     rows = c.disagreements()
     assert len(rows) == 35 and sum(r["relation"] == "other" for r in rows) == 9
+
+@pytest.mark.shared
+@needs_shared
+def test_downbeat_score_equals_mir_eval_on_the_harmonix_annotations():
+    """Every Harmonix track: the annotated downbeats against "every 4th annotated beat from the first"."""
+    from helpers.data import load_beats
+    from helpers.evaluate import evaluate_downbeats
+
+    paths = sorted((HARMONIX / "dataset" / "beats_and_downbeats").glob("*.txt"))
+    assert len(paths) == 912
+    scores = []
+    for path in paths:
+        beats = load_beats(path)
+        got = evaluate_downbeats(beats.downbeats_s, beats.times_s[::4])["Downbeat F-measure"]
+        assert got == _mir_eval_downbeat_f(beats.downbeats_s, beats.times_s[::4]), path.name
+        scores.append(got)
+    assert 0.0 < np.mean(scores) < 1.0

@@ -23,8 +23,8 @@ import numpy as np
 import pytest
 import yaml
 
-from helpers import fetch
-from helpers.errors import DataError, DataMissingError, DownloadError, HelpersError, ParameterError
+from helpers import fetch, files
+from helpers.errors import DataError, DataMissingError, DownloadError, HelpersError, OutputError, ParameterError
 from helpers.fetch import (
     MARKER_NAME,
     check_melspec_dir,
@@ -48,9 +48,10 @@ INFO = {"librosa_version": "0.7.0", "numpy_version": "1.17.2", **PARAMS}
 @pytest.fixture(autouse=True)
 def _fast_and_isolated(monkeypatch, tmp_path):
     """No retry pauses; never the real data folder; never the real URL."""
-    monkeypatch.setattr(fetch, "RETRY_BACKOFF_S", (0.0,))
+    monkeypatch.setattr(fetch.download, "RETRY_BACKOFF_S", (0.0,))
     monkeypatch.setenv("HELPERS_DATA_DIR", str(tmp_path / "env-root"))
     monkeypatch.setenv(fetch.ANNOTATIONS_URL_ENV, "http://127.0.0.1:9/not-used")
+    monkeypatch.setenv(fetch.MELSPECS_URL_ENV, "http://127.0.0.1:9/not-used")
 
 
 # --------------------------------------------------------------------------------------------
@@ -621,7 +622,7 @@ def test_ctrl_c_during_verification_leaves_nothing_in_place(tmp_path, mini, monk
     def interrupt(*args, **kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(fetch, "verify_annotations", interrupt)
+    monkeypatch.setattr(fetch.install, "verify_annotations", interrupt)
     with FileServer({"/a.tgz": body}) as srv:
         with pytest.raises(KeyboardInterrupt):
             fetch_annotations(url=srv.url("/a.tgz"), root=root, manifest=manifest, progress=False)
@@ -655,7 +656,7 @@ def test_a_failed_swap_rolls_back_to_the_previous_install(tmp_path, mini, monkey
                 raise PermissionError(13, "Permission denied", str(dst))
             return real_rename(src, dst)
 
-        monkeypatch.setattr(fetch.os, "rename", rename)
+        monkeypatch.setattr(files.os, "rename", rename)
         with pytest.raises(OSError):
             fetch_annotations(url=srv.url("/a.tgz"), root=root, manifest=manifest,
                               progress=False, force=True)
@@ -673,11 +674,19 @@ def test_stale_staging_from_a_killed_run_is_cleaned(tmp_path, mini):
     assert leftovers(tmp_path / "data") == []
 
 
-def test_a_second_install_at_the_same_time_is_refused(tmp_path):
-    with fetch._install_lock(tmp_path):
-        with pytest.raises(DownloadError, match="another install is running"):
-            with fetch._install_lock(tmp_path):
-                pass
+def test_a_second_install_at_the_same_time_is_refused(tmp_path, mini):
+    manifest, body, _ = mini
+    root = tmp_path / "data"
+    (root / "harmonix").mkdir(parents=True)
+    tgz = build_melspec_tgz(tmp_path / "m.tgz", small_arrays())
+    with files.exclusive_lock(root / "harmonix"):  # an install in another process holds it
+        with pytest.raises(OutputError, match="another install is running"):
+            install_melspecs(tgz, root=root, durations=MINI_DURATIONS, progress=False)
+        with FileServer({"/a.tgz": body}) as srv:
+            with pytest.raises(OutputError, match="another install is running"):
+                fetch_annotations(url=srv.url("/a.tgz"), root=root, manifest=manifest, progress=False)
+        assert srv.requests == []  # refused before downloading anything
+    assert sorted(p.name for p in (root / "harmonix").iterdir()) == []
 
 
 # --------------------------------------------------------------------------------------------
@@ -837,7 +846,7 @@ def _malicious_cases(tmp_path: Path):
         "wrong_hop": (dict(info={**INFO, "HOP_LENGTH": 512}), r"info.json.*HOP_LENGTH is 512", None),
         "fmax_set": (dict(info={**INFO, "MEL_FMAX": 8000}), r"info.json.*MEL_FMAX is 8000", None),
         "info_missing_key": (dict(info={k: v for k, v in INFO.items() if k != "SR"}),
-                             r"info.json.*'SR' is missing", None),
+                             r"info.json.*missing key 'SR'", None),
         "info_not_json": (dict(info=b"{not json"), r"info.json.*not valid JSON", None),
         "no_info": (dict(info=None), r"no folder with info.json", None),
         "missing_track": (dict(arrays={k: v for k, v in arrays.items() if k != "0003_gamma"}),
@@ -925,7 +934,8 @@ def test_melspec_status_states(tmp_path):
     root = tmp_path / "data"
     line = next(x for x in status(root, manifest=manifest) if x.name == "melspecs")
     assert line.state == "missing" and "dropbox.com" in line.url
-    assert line.command == "python -m helpers data install-melspecs PATH/Harmonix_melspecs.tgz"
+    assert line.command == "python -m helpers data fetch melspecs"
+    assert line.by_hand == "python -m helpers data install-melspecs PATH/Harmonix_melspecs.tgz"
     tgz = build_melspec_tgz(tmp_path / "m.tgz", small_arrays())
     install_melspecs(tgz, root=root, manifest=manifest, durations=MINI_DURATIONS, progress=False)
     line = next(x for x in status(root, manifest=manifest, verify=True) if x.name == "melspecs")
@@ -1013,7 +1023,7 @@ def test_command_errors_are_one_line_without_traceback(tmp_path, capsys):
 
 
 def test_command_usage_errors(capsys):
-    assert data_command(["fetch", "melspecs"]) == 2
+    assert data_command(["fetch", "everything"]) == 2
     assert data_command(["frobnicate"]) == 2
     assert data_command(["--help"]) == 0
     assert "install-melspecs" in capsys.readouterr().out
@@ -1021,7 +1031,7 @@ def test_command_usage_errors(capsys):
 
 def test_command_install_melspecs_and_fetch(tmp_path, capsys, mini, monkeypatch):
     manifest, body, _ = mini
-    monkeypatch.setattr(fetch, "MANIFEST_PATH", tmp_path / "m.yaml")
+    monkeypatch.setattr(fetch.manifest, "MANIFEST_PATH", tmp_path / "m.yaml")
     manifest = {k: v for k, v in manifest.items() if k != "_path"}
     manifest["datasets"]["melspecs"]["expected"]["arrays"] = 3
     (tmp_path / "m.yaml").write_text(yaml.safe_dump(manifest))

@@ -58,7 +58,8 @@ def add_data_commands(subparsers) -> None:
     f.add_argument("--force", action="store_true", help="reinstall even if present")
     f.set_defaults(func=_cmd_fetch)
 
-    m = sub.add_parser("install-melspecs", help="verify and install a Harmonix_melspecs.tgz you downloaded by hand")
+    m = sub.add_parser("install-melspecs",
+                       help="verify and install a Harmonix_melspecs.tgz you downloaded by hand")
     m.add_argument("path", help="the downloaded Harmonix_melspecs.tgz")
     m.add_argument("--force", action="store_true", help="reinstall even if present")
     m.set_defaults(func=_cmd_install_melspecs)

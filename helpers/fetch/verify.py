@@ -47,8 +47,8 @@ __all__ = [
 ]
 
 #: Columns of each annotation format the manifest names in a tree's ``parse``: the Harmonix
-#: beat files (time, position in bar, bar number) and the published estimates (one time).
-_COLUMNS = {"beats": 3, "times": 1}
+#: beat files and the published estimates.
+_COLUMNS = {"beats": (3, "time, position in bar, bar number"), "times": (1, "one time per line")}
 #: dtype of the published Harmonix arrays (the manifest's ``expected.dtype``).
 _MELSPEC_DTYPE = np.float32
 
@@ -214,10 +214,9 @@ def _read_annotation(path: Path, parse: str) -> None:
         return
     beats = load_beats(path)
     n_columns = 1 + (beats.positions is not None) + (beats.bar_numbers is not None)
-    if n_columns != _COLUMNS[parse]:
-        raise DataError(f"has {n_columns} column(s), expected {_COLUMNS[parse]} "
-                        f"({'time, position in bar, bar number' if parse == 'beats' else 'one time per line'}).",
-                        path=path)
+    want, what = _COLUMNS[parse]
+    if n_columns != want:
+        raise DataError(f"has {n_columns} column(s), expected {want} ({what}).", path=path)
 
 
 def _verify_file(directory: Path, f: Mapping[str, Any]) -> set[str] | None:

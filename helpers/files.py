@@ -303,6 +303,11 @@ def staging_directory(parent: str | os.PathLike, *, name: str) -> Iterator[Path]
     Build the new content in it; being on the same file system as its target, a part of it
     can then be renamed into place (:func:`swap_in`), which is atomic. Whatever is still in
     it when the block ends, normally or by an exception (Ctrl-C included), is deleted.
+
+    Raises
+    ------
+    OutputError
+        The folder cannot be created in ``parent`` (read-only, full, missing ...).
     """
     parent = Path(parent)
     staging = parent / f"{STAGING_PREFIX}{name}-{os.getpid()}-{secrets.token_hex(4)}"
@@ -338,6 +343,13 @@ def swap_in(parent: str | os.PathLike, new_dirs: Mapping[str, str | os.PathLike]
         Written as ``marker`` into every new folder before it is moved (:func:`write_marker`).
     marker : str
         The marker's file name.
+
+    Raises
+    ------
+    OSError
+        A rename failed; the previous folders are back in place when it propagates.
+    OutputError
+        A marker cannot be written (nothing was moved yet).
     """
     parent = Path(parent)
     if marker_info is not None:

@@ -63,6 +63,7 @@ __all__ = [
     "repo_root",
     "looks_like_frame_indices",
     "read_melspec_shape",
+    "read_npy_header",
     "check_beats_fit",
     "BEATS_PAST_END_TOLERANCE_S",
     "MAX_BEAT_TIME_S",
@@ -453,13 +454,34 @@ def mel_frequencies_hz(n_mels: int, *, fmin: float, fmax: float) -> np.ndarray:
 _REINSTALL = "download or install it again"
 
 
-def _read_npy_header(path: Path) -> tuple[tuple[int, ...], np.dtype]:
+def read_npy_header(path: str | os.PathLike) -> tuple[tuple[int, ...], np.dtype]:
     """Shape and dtype from an .npy header, without reading the values (and never unpickling).
 
-    Refuses what ``np.load`` must never see: a file that is not an .npy, a header that does
-    not parse, an object (pickle) dtype, and a file shorter than its header promises (a
+    The one check every reader of ``.npy`` files runs first (:func:`load_melspec`,
+    :func:`read_melspec_shape`, the installer's check of a downloaded archive). It refuses
+    what ``np.load`` must never see: a file that is not an .npy, a header that does not
+    parse, an object (pickle) dtype, and a file shorter than its header promises (a
     truncated download), so no loader ever allocates memory for data that is not there.
+
+    Parameters
+    ----------
+    path : str or Path
+        An ``.npy`` file.
+
+    Returns
+    -------
+    shape : tuple of int
+    dtype : np.dtype
+
+    Raises
+    ------
+    DataMissingError
+        The file does not exist.
+    DataError
+        Not an .npy file, an unreadable header, a pickled object, or a truncated file; the
+        message names the file and the fix.
     """
+    path = Path(path)
     if not path.is_file():
         raise DataMissingError(
             f"{path}: no such mel-spectrogram file. `python -m helpers data status` lists "
@@ -517,12 +539,12 @@ def read_melspec_shape(path: str | os.PathLike) -> tuple[int, ...]:
     DataMissingError, DataError
         As :func:`load_melspec` for a missing, damaged, truncated or pickled file.
     """
-    return _read_npy_header(Path(path))[0]
+    return read_npy_header(path)[0]
 
 
 def _load_npy(path: Path, mmap: bool) -> np.ndarray:
     """np.load without pickle, with errors that name the file and the fix."""
-    shape, _dtype = _read_npy_header(path)
+    shape, _dtype = read_npy_header(path)
     if math.prod(shape) == 0:
         mmap = False  # nothing to map (mmap refuses 0 bytes); check_melspec says "empty"
     try:

@@ -551,7 +551,7 @@ def _manifest_with(tmp_path, monkeypatch, *, melspec_sha256=None, annotations=No
     manifest["datasets"]["melspecs"]["source"]["sha256"] = melspec_sha256
     path = tmp_path / "manifest.yaml"
     path.write_text(yaml.safe_dump(manifest))
-    monkeypatch.setattr(fetch, "MANIFEST_PATH", path)
+    monkeypatch.setattr(fetch.manifest, "MANIFEST_PATH", path)
     return load_manifest(path)
 
 
@@ -595,7 +595,7 @@ def test_interrupted_download_at_the_command_line(tmp_path, capsys, monkeypatch,
     partial file kept (the server supports resuming); the next run resumes and installs."""
     manifest, body, _ = mini
     _manifest_with(tmp_path, monkeypatch, annotations=manifest)
-    monkeypatch.setattr(fetch, "RETRY_BACKOFF_S", (0.0,))
+    monkeypatch.setattr(fetch.download, "RETRY_BACKOFF_S", (0.0,))
     root = tmp_path / "data"
     with FileServer({"/a.tgz": body}, cut=-1) as srv:
         code, _, err = cli(capsys, "data", "--root", root, "--quiet", "fetch", "annotations", "--url", srv.url("/a.tgz"))

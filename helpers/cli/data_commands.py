@@ -1,7 +1,9 @@
 """``python -m helpers data ...``: status, download and installation of the course's data.
 
-The work is done by :mod:`helpers.fetch`; this module only parses the command line and
-prints what the functions return.
+One command per data set: ``data fetch annotations``, ``data fetch melspecs`` (and
+``data install-melspecs PATH`` for an archive downloaded by hand); ``data status`` says which
+to run. The work is done by :mod:`helpers.fetch`; this module only parses the command line
+and prints what the functions return.
 """
 
 from __future__ import annotations
@@ -17,9 +19,10 @@ def _cmd_status(args) -> int:
 
 
 def _cmd_fetch(args) -> int:
-    from ..fetch import fetch_annotations
+    from ..fetch import fetch_annotations, fetch_melspecs
 
-    print(fetch_annotations(url=args.url, root=args.root, force=args.force, progress=not args.quiet))
+    fetch = {"annotations": fetch_annotations, "melspecs": fetch_melspecs}[args.dataset]
+    print(fetch(url=args.url, root=args.root, force=args.force, progress=not args.quiet))
     return 0
 
 
@@ -32,7 +35,7 @@ def _cmd_install_melspecs(args) -> int:
 
 def add_data_commands(subparsers) -> None:
     """Register ``data`` and its own sub-commands (``status``, ``fetch``, ``install-melspecs``)."""
-    from ..fetch import ANNOTATIONS_URL_ENV
+    from ..fetch import ANNOTATIONS_URL_ENV, MELSPECS_URL_ENV
 
     data = subparsers.add_parser("data", help="status / fetch / install of the real data (data_manifest.yaml)",
                                  description="Status, download and installation of the course data.")
@@ -44,14 +47,21 @@ def add_data_commands(subparsers) -> None:
     s.add_argument("--verify", action="store_true", help="also recompute digests / read headers")
     s.set_defaults(func=_cmd_status)
 
-    f = sub.add_parser("fetch", help="download and verify a data set (annotations)")
-    f.add_argument("dataset", choices=["annotations"])
-    f.add_argument("--url", help=f"download from this mirror instead (also ${ANNOTATIONS_URL_ENV})")
+    f = sub.add_parser("fetch", help="download, verify and install a data set (annotations, melspecs)",
+                       description="Download a data set, verify it and install it. An interrupted "
+                       "download resumes when the command is run again.")
+    f.add_argument("dataset", choices=["annotations", "melspecs"],
+                   help="annotations: beats, segments, metadata, published estimates (GitHub); "
+                        "melspecs: Harmonix_melspecs.tgz (about 1.2 GB)")
+    f.add_argument("--url", help=f"download from this mirror instead (also ${ANNOTATIONS_URL_ENV} "
+                                 f"for the annotations, ${MELSPECS_URL_ENV} for the melspecs)")
     f.add_argument("--force", action="store_true", help="reinstall even if present")
     f.set_defaults(func=_cmd_fetch)
 
-    m = sub.add_parser("install-melspecs", help="verify and install a Harmonix_melspecs.tgz you downloaded")
+    m = sub.add_parser("install-melspecs",
+                       help="verify and install a Harmonix_melspecs.tgz you downloaded by hand")
     m.add_argument("path", help="the downloaded Harmonix_melspecs.tgz")
     m.add_argument("--force", action="store_true", help="reinstall even if present")
     m.set_defaults(func=_cmd_install_melspecs)
-    data.set_defaults(interrupted="interrupted: nothing was installed; the previous data is unchanged.")
+    data.set_defaults(interrupted="interrupted: nothing was installed; the previous data is unchanged "
+                                  "(an interrupted download resumes when you run the command again).")

@@ -642,6 +642,11 @@ def test_other_hops_sample_the_same_windows(demo):
         S = track_melspec(track, mel_params=p)
         assert S.dtype == np.float32 and S.shape == (N_MELS, 1 + n_samples(track.spec) // hop)
         np.testing.assert_allclose(S[:, :: HOP // hop], S1024, rtol=1e-4, atol=1e-6 * S1024.max())
+    # a window scaled with the hop is another analysis: same frame count, other values, no empty band
+    p = melspec_params(hop_length=256, n_fft=512)
+    S = track_melspec(track, mel_params=p)
+    assert S.shape == (N_MELS, 1 + n_samples(track.spec) // 256) and S.max(axis=1).min() > 0
+    assert not np.allclose(S[:, ::4], S1024, rtol=0.1)
 
 
 def test_melspec_params_reject_bad_input():
@@ -650,6 +655,9 @@ def test_melspec_params_reject_bad_input():
     for bad in (0, 4096, 512.0, True, None):
         with pytest.raises(ParameterError, match="hop_length"):
             melspec_params(hop_length=bad)
+    for bad in (256, 16384, 1024.0):
+        with pytest.raises(ParameterError, match="n_fft"):
+            melspec_params(hop_length=128, n_fft=bad)
     track = render_track(demo_track("d02_drums_100"))
     with pytest.raises(ParameterError, match="44100"):
         track_melspec(track, mel_params=MelParams(sr=44100, hop_length=512, n_fft=2048, n_mels=80))

@@ -59,7 +59,7 @@ $(LAB_SETTINGS): etc/jupyterlab-overrides.json $(VENV)/.installed
 	mkdir -p $(dir $@)
 	cp $< $@
 
-$(DEMO_MARKER): helpers/synth.py $(VENV)/.installed
+$(DEMO_MARKER): $(wildcard helpers/synth/*.py) $(VENV)/.installed
 	$(PY) -m helpers demo
 	-@touch $@ 2>/dev/null
 

@@ -1,7 +1,8 @@
 """Tests of helpers.synth: the generated demo data set has exact, known answers.
 
-The full 24-track set is generated once per module (``demo`` fixture); the
-tests that regenerate use a few tracks only.
+The full set is generated once per module (``demo`` fixture); the tests that
+regenerate use a few tracks only. Each layer of the renderer (grid, drums, bass,
+harmony, break, noise) is checked on its own against what it planned.
 """
 
 from __future__ import annotations
@@ -29,8 +30,24 @@ from helpers.synth import (
     METADATA_COLUMNS,
     demo_track,
     generate_demo,
+    melspec_params,
     render_track,
+    track_melspec,
 )
+from helpers.synth import writer
+from helpers.synth.grid import TimeMap, plan_grid
+from helpers.synth.render import (
+    Performance,
+    add_riser,
+    background_noise,
+    bass_notes,
+    break_arpeggio,
+    chord_plan,
+    drum_hits,
+    harmony_notes,
+)
+from helpers.synth.sound import DRUM_LEVEL, SR as SYNTH_SR, drum_sound, midi_hz, mix_hits, mix_notes
+from helpers.synth.styles import STYLES, Arrangement
 
 SR, HOP, N_MELS = 22050, 1024, 80        # the Harmonix parameters, written out on purpose
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "harmonix" / "dataset"
@@ -96,7 +113,7 @@ def window_max(x: np.ndarray, centres: np.ndarray, half: int = 1) -> np.ndarray:
 
 def test_track_list_covers_the_design():
     ids = [t.track_id for t in DEMO_TRACKS]
-    assert len(ids) == 24 and len(set(ids)) == 24
+    assert len(ids) == 26 and len(set(ids)) == 26
     assert ids == sorted(ids)
     for number, spec in enumerate(DEMO_TRACKS, start=1):
         assert spec.number == number
@@ -111,10 +128,21 @@ def test_track_list_covers_the_design():
     assert {t.designed_for for t in DEMO_TRACKS} == set(DESIGNED_FOR)
     features = {f for t in DEMO_TRACKS for f in t.features}
     for needed in ("swing", "syncopation", "tempo-drift", "tempo-step", "no-drum-intro", "break",
-                   "noise", "offbeat-accents", "fast-hats", "sparse"):
+                   "noise", "offbeat-accents", "fast-hats", "sparse", "triple-meter", "compound-meter",
+                   "pickup", "drum-fills"):
         assert needed in features, needed
     assert sum(t.tempo_change == "drift" for t in DEMO_TRACKS) == 1
     assert sum(t.tempo_change == "step" for t in DEMO_TRACKS) == 1
+
+
+@pytest.mark.parametrize("module", ["", ".grid", ".render", ".melspec", ".writer"])
+def test_docstring_examples_run(module):
+    import doctest
+    import importlib
+
+    mod = importlib.import_module("helpers.synth" + module)
+    failures, tried = doctest.testmod(mod, optionflags=doctest.ELLIPSIS)
+    assert tried >= 1 and failures == 0
 
 
 def test_demo_track_lookup():
@@ -131,6 +159,9 @@ def test_spec_validation():
     with pytest.raises(ParameterError, match="tempo_end_bpm"):
         synth.DemoTrack(99, "x", "x", "Pop", "pop", 120.0, 4, "4|4", 40.0, "correct", "x",
                         tempo_change="drift")
+    for bad in (3, -1, 1.0, True):
+        with pytest.raises(ParameterError, match="pickup_beats"):
+            synth.DemoTrack(99, "x", "x", "Pop", "pop", 120.0, 3, "3|4", 40.0, "correct", "x", pickup_beats=bad)
 
 
 # ---------------------------------------------------------------------------------------
@@ -240,13 +271,33 @@ def test_beat_files_are_harmonix_format(demo):
         assert np.all(np.diff(times) > 0)
         assert times[0] == pytest.approx(spec.first_beat_s, abs=1e-6)
         assert 0 < times[0] and times[-1] < spec.duration_s - 1.0
-        k = np.arange(len(times))
+        k = np.arange(len(times)) - spec.pickup_beats                # 0 at the first downbeat
         np.testing.assert_array_equal(pos, k % spec.meter + 1)      # cycles 1..meter
-        np.testing.assert_array_equal(bar, k // spec.meter + 1)     # bars from 1
+        first_bar = 2 if spec.pickup_beats else 1                    # a pickup is bar 1
+        np.testing.assert_array_equal(bar, k // spec.meter + first_bar)
         assert pos[-1] == 1                                          # ends on a downbeat
-        # every bar starts with a downbeat at position 1
-        first_of_bar = np.r_[True, np.diff(bar) > 0]
+        # every bar but a pickup starts with a downbeat at position 1
+        first_of_bar = np.r_[spec.pickup_beats == 0, np.diff(bar) > 0]
         assert np.all(pos[first_of_bar] == 1)
+
+
+def test_a_pickup_is_the_end_of_bar_1(demo):
+    """d25: one pickup beat, annotated position 4 of bar 1; the first downbeat opens bar 2."""
+    root, _ = demo
+    spec = demo_track("d25_pickup_108")
+    assert spec.pickup_beats == 1 and spec.meter == 4
+    lines = (root / "dataset" / "beats_and_downbeats" / f"{spec.track_id}.txt").read_text().splitlines()
+    beat_s = 60.0 / spec.tempo_bpm
+    assert lines[0] == f"{spec.first_beat_s:.6f}\t4\t1"
+    assert lines[1] == f"{spec.first_beat_s + beat_s:.6f}\t1\t2"
+    assert lines[2].endswith("\t2\t2") and lines[4].endswith("\t4\t2") and lines[5].endswith("\t1\t3")
+    track = render_track(spec)
+    # the pickup is played: a snare on the pickup beat and on its "and", a bass lead-in
+    for t in (spec.first_beat_s, spec.first_beat_s + beat_s / 2):
+        assert np.isclose(track.onsets_s["snare"], t, rtol=0, atol=1e-9).any()
+    assert track.onsets_s["bass"][0] == pytest.approx(spec.first_beat_s, abs=1e-9)
+    # ... and the first kick is on the first downbeat, not before
+    assert track.onsets_s["kick"][0] == pytest.approx(track.beat_times_s[1], abs=1e-9)
 
 
 def test_steady_tracks_have_the_declared_tempo(demo):
@@ -313,13 +364,15 @@ def test_swing_delays_the_second_sixteenth():
     first_s=st.floats(0, 5),
 )
 def test_time_map_is_monotonic_with_bounded_intervals(b0, b1, n_beats, first_s):
-    tmap = synth._TimeMap(first_s, [(n_beats, b0, b1)])
+    tmap = TimeMap(first_s, [(n_beats, b0, b1)])
     t = tmap(np.arange(n_beats + 1.0))
     ibi = np.diff(t)
     assert t[0] == pytest.approx(first_s)
     assert np.all(ibi > 0)
     lo, hi = sorted((60.0 / b0, 60.0 / b1))
     assert np.all(ibi >= lo * (1 - 1e-9)) and np.all(ibi <= hi * (1 + 1e-9))
+    # a pickup (phi < 0) continues at the first tempo
+    np.testing.assert_allclose(tmap(np.array([-2.0, -1.0])), first_s - np.array([2, 1]) * 60.0 / b0)
 
 
 # ---------------------------------------------------------------------------------------
@@ -380,6 +433,236 @@ def test_intro_without_drums_is_quiet_in_flux(demo):
     band_in = b[b[:, 2] == spec.intro_bars_without_drums + 1, 0][0]     # first downbeat with drums
     split = frames([band_in])[0]
     assert flux[5 : split - 1].mean() < 0.25 * flux[split:].mean()
+
+
+def test_fills_push_the_loudest_hits_before_the_downbeat(demo):
+    """d26: each 4-bar phrase ends with kick + crash on the "and" of 4, and the next downbeat has no kick."""
+    root, _ = demo
+    spec = demo_track("d26_fills_118")
+    track = render_track(spec)
+    beat_s = 60.0 / spec.tempo_bpm
+    downbeats = track.beat_times_s[track.beat_positions == 1]          # bar 1 .. final downbeat
+    phrase_starts = downbeats[4:-1:4]                                  # bars 5, 9, 13
+    assert phrase_starts.size == 3
+    pushes = phrase_starts - beat_s / 2
+    kicks, crashes = track.onsets_s["kick"], track.onsets_s["crash"]
+    for t in pushes:
+        assert np.isclose(kicks, t, rtol=0, atol=1e-9).any() and np.isclose(crashes, t, rtol=0, atol=1e-9).any()
+    for t in phrase_starts:
+        assert not np.isclose(kicks, t, rtol=0, atol=1e-3).any()     # pushed: no kick on the downbeat
+    inside = np.setdiff1d(np.arange(1, downbeats.size - 1), np.arange(4, downbeats.size - 1, 4))
+    assert all(np.isclose(kicks, downbeats[b], rtol=0, atol=1e-9).any() for b in inside)
+    # in the mel-spectrogram, the push is a stronger onset than the downbeat after it
+    flux = log_flux(load_mel(root, spec.track_id))
+    assert np.all(window_max(flux, frames(pushes)) > window_max(flux, frames(phrase_starts)))
+
+
+# ---------------------------------------------------------------------------------------
+# The layers, each on its own: the grid, drums, bass, harmony, break and noise
+# ---------------------------------------------------------------------------------------
+
+
+def test_grid_puts_beats_at_the_planned_times():
+    spec = demo_track("d01_pop_120")                  # 120 BPM from 0.5 s, 45 s of audio
+    g = plan_grid(spec)
+    n_bars = int((45.0 - 0.5 - 2.0) // 2.0)          # 2 s bars before the 2 s ring-out
+    assert g.n_bars == n_bars == 21 and g.pickup_beats == 0
+    k = np.arange(4 * n_bars + 1)
+    np.testing.assert_allclose(g.beat_times_s, 0.5 + 0.5 * k, rtol=0, atol=1e-12)
+    np.testing.assert_array_equal(g.beat_positions, k % 4 + 1)
+    np.testing.assert_array_equal(g.bar_numbers, k // 4 + 1)
+    assert g.band_bars.all() and g.end_phi == 4 * n_bars
+
+
+def test_grid_with_pickup_intro_and_break():
+    spec = synth.DemoTrack(99, "d99_x_90", "x", "Pop", "pop", 90.0, 3, "3|4", 40.0, "correct", "x",
+                           first_beat_s=1.0, pickup_beats=2, intro_bars_without_drums=2, break_bars=(5, 2))
+    g = plan_grid(spec)
+    beat_s = 60.0 / 90.0
+    assert g.n_bars == int((40.0 - (1.0 + 2 * beat_s) - 2.0) // (3 * beat_s)) == 17
+    np.testing.assert_allclose(g.beat_times_s, 1.0 + beat_s * np.arange(2 + 3 * 17 + 1), rtol=0, atol=1e-12)
+    assert g.beat_positions[:7].tolist() == [2, 3, 1, 2, 3, 1, 2]
+    assert g.bar_numbers[:7].tolist() == [1, 1, 2, 2, 2, 3, 3]
+    assert g.bar_numbers[-1] == 17 + 2 and g.beat_positions[-1] == 1
+    # full bars 1-2: intro, 5-6: break (counted from the first downbeat)
+    assert np.flatnonzero(~g.band_bars).tolist() == [0, 1, 4, 5]
+    assert np.flatnonzero(~g.after_intro).tolist() == [0, 1]
+
+
+def test_drums_put_each_planned_kick_at_its_time_and_level():
+    spec = demo_track("d02_drums_100")                # 100 BPM: beats 0.6 s apart
+    g = plan_grid(spec)
+    arr = Arrangement(drums={"kick": [(0, 1.0), (2, 0.5)]})
+    perf = Performance.start(spec, DEMO_SEED)
+    hits = drum_hits(g, arr, perf)
+    assert [h.name for h in hits] == ["kick", "crash"]            # the ending hit adds a crash
+    kick = hits[0]
+    planned_phi = np.arange(0, 4 * g.n_bars + 1, 2.0)             # beats 1 and 3, then the final downbeat
+    planned_vel = np.where(planned_phi % 4 == 0, 1.0, 0.5)
+    np.testing.assert_array_equal(kick.onsets_s, g.time_map(planned_phi))
+    humanised = kick.gains / (planned_vel * DRUM_LEVEL["kick"])
+    assert np.all((humanised >= 0.6) & (humanised <= 1.4)) and humanised.std() > 0.01
+    y = np.zeros(int(round(spec.duration_s * SYNTH_SR)))
+    mix_hits(y, kick, perf.noise)
+    n_kick = int(np.ceil(0.6 * SYNTH_SR))
+    starts = np.ceil(kick.onsets_s * SYNTH_SR).astype(int)
+    assert np.all(y[: starts[0]] == 0)
+    for t, s0, gain in zip(kick.onsets_s, starts, kick.gains):
+        assert y[s0 - 1] == 0 and y[s0 + n_kick] == 0            # 1.2 s apart, 0.6 s long: isolated
+        tau_s = np.arange(s0, s0 + n_kick)[None, :] / SYNTH_SR - t    # float64, from the exact onset
+        expected = gain * drum_sound("kick", tau_s, None)[0]
+        np.testing.assert_allclose(y[s0 : s0 + n_kick], expected, rtol=0, atol=2e-4 * gain)
+
+
+def test_bass_follows_the_planned_chord_roots():
+    spec = demo_track("d01_pop_120")                  # A major (key 57), I V vi IV, one chord a bar
+    g = plan_grid(spec)
+    arr = STYLES["pop"](4)
+    chords = chord_plan(g, arr, minor=False)
+    np.testing.assert_array_equal(chords[:5], [[0, 4, 7], [7, 11, 14], [9, 12, 16], [5, 9, 12], [0, 4, 7]])
+    [bass] = bass_notes(g, arr, chords, Performance.start(spec, DEMO_SEED), key_midi=57)
+    downbeats = g.beat_times_s[::4]
+    bar = np.searchsorted(downbeats, bass.onsets_s + 1e-9, side="right") - 1
+    root_hz = midi_hz(57 - 24 + chords[bar, 0] % 12)
+    assert set(np.round(bass.freq_hz / root_hz, 9)) == {1.0, 2.0}      # the root, or its octave on "2 and"
+    y = np.zeros(int(round(spec.duration_s * SYNTH_SR)))
+    mix_notes(y, bass)
+    roots_hz = midi_hz(33 + np.unique(chords[:, 0] % 12))              # A1, D2, E2, F#2
+    for b in range(8):                 # the strongest low partial of each bar is nearest to its root
+        seg = y[int(downbeats[b] * SYNTH_SR) : int(downbeats[b + 1] * SYNTH_SR)]
+        f = np.fft.rfftfreq(seg.size, 1 / SYNTH_SR)
+        spectrum = np.abs(np.fft.rfft(seg * np.hanning(seg.size)))
+        low = (f > 30) & (f < 200)
+        peak_hz = f[low][np.argmax(spectrum[low])]
+        nearest = roots_hz[np.argmin(np.abs(roots_hz - peak_hz))]
+        assert nearest == midi_hz(33 + chords[b, 0] % 12), (b, peak_hz)
+
+
+def test_chords_change_on_the_planned_downbeats():
+    spec = demo_track("d23_latin_100")                # minor key 55, two-bar patterns
+    g = plan_grid(spec)
+    arr = STYLES["latin"](4)
+    chords = chord_plan(g, arr, minor=True)
+    perf = Performance.start(spec, DEMO_SEED)
+    notes = harmony_notes(g, arr, chords, perf, key_midi=55, has_break=False)
+    parts = [n.name for n in notes]
+    assert parts == ["chords", "chords"]                            # the pattern, then the ending chord
+    downbeats = g.beat_times_s[::4]
+    pattern, ending = notes
+    midi = np.rint(12 * np.log2(pattern.freq_hz / 440.0) + 69).astype(int)
+    bar = np.searchsorted(downbeats, pattern.onsets_s + 1e-9, side="right") - 1
+    for t in np.unique(pattern.onsets_s):
+        at = pattern.onsets_s == t
+        assert set(midi[at]) == set(chords[bar[at][0]] + 55 + 12)    # chord_octave 12 in this style
+    assert np.all(ending.onsets_s == downbeats[-1])
+    assert set(np.rint(12 * np.log2(ending.freq_hz / 440.0) + 69).astype(int)) == set(chords[g.n_bars] + 55)
+
+
+def test_the_break_is_silent_where_planned():
+    spec = demo_track("d19_break_116")                # dance; no drums, no bass in bars 13-16
+    g = plan_grid(spec)
+    arr = STYLES["dance"](4)
+    assert np.flatnonzero(~g.band_bars).tolist() == [12, 13, 14, 15]
+    perf = Performance.start(spec, DEMO_SEED)
+    hits = drum_hits(g, arr, perf)
+    chords = chord_plan(g, arr, minor=False)
+    [bass] = bass_notes(g, arr, chords, perf, key_midi=spec.key_midi)
+    y = np.zeros(int(round(spec.duration_s * SYNTH_SR)))
+    for h in hits:
+        mix_hits(y, h, perf.noise)
+    mix_notes(y, bass)
+    t_a, t_b = g.time_map(np.array([12 * 4.0, 16 * 4.0]))
+    ring_s = 0.7                                      # the longest drum of the style (kick, 0.6 s) has ended
+    assert np.all(y[int(np.ceil((t_a + ring_s) * SYNTH_SR)) : int(np.ceil(t_b * SYNTH_SR))] == 0)
+    assert np.abs(y[int(np.ceil(t_b * SYNTH_SR)) :][: SYNTH_SR // 10]).max() > 0.1     # back on the downbeat
+    # what fills the break: a dotted-eighth arpeggio, only there
+    _, mask = break_arpeggio(g, arr)
+    np.testing.assert_array_equal(mask, ~g.band_bars & g.after_intro)
+    [arp] = [n for n in harmony_notes(g, arr, chords, perf, key_midi=spec.key_midi, has_break=True)
+             if n.name == "arp"]
+    assert arp.onsets_s.min() == pytest.approx(t_a) and arp.onsets_s.max() < t_b
+    in_bar_beats = np.round((arp.onsets_s - t_a) / (60.0 / spec.tempo_bpm), 9) % 4   # restarts each bar
+    np.testing.assert_array_equal(np.unique(in_bar_beats), [0, 0.75, 1.5, 2.25, 3.0])
+    # ... and a riser over its last bar, growing to the downbeat
+    riser = np.zeros_like(y)
+    add_riser(riser, g, spec.break_bars, perf.noise)
+    i_a, i_b = np.ceil(g.time_map(np.array([15 * 4.0, 16 * 4.0])) * SYNTH_SR).astype(int)
+    assert np.all(riser[:i_a] == 0) and np.all(riser[i_b:] == 0)
+    quarter = (i_b - i_a) // 4
+    assert np.std(riser[i_b - quarter : i_b]) > 10 * np.std(riser[i_a : i_a + quarter])
+
+
+@pytest.mark.parametrize("track_id", ["d20_noise_122", "d21_noisy_96"])
+def test_noise_has_the_planned_level(track_id):
+    from scipy import signal
+
+    spec = demo_track(track_id)
+    music = 0.3 * np.sin(2 * np.pi * 220.0 * np.arange(int(spec.duration_s * SYNTH_SR)) / SYNTH_SR)
+    noise = background_noise(spec, music, np.random.default_rng(1))
+    assert 10 * np.log10(np.mean(music**2) / np.mean(noise**2)) == pytest.approx(spec.snr_db, abs=1e-9)
+    f, psd = signal.welch(noise, fs=SYNTH_SR, nperseg=4096)
+    drop_db = 10 * np.log10(psd[(f > 200) & (f < 400)].mean() / psd[(f > 3200) & (f < 6400)].mean())
+    if spec.noise == "white":
+        assert abs(drop_db) < 1.0
+    else:                                             # pink: -3 dB per octave, 4 octaves
+        assert drop_db == pytest.approx(12.0, abs=1.5)
+    if spec.noise.endswith("bursts"):
+        rms = np.sqrt(np.convolve(noise**2, np.ones(1102) / 1102, mode="valid"))
+        assert rms.max() > 3 * np.median(rms)
+
+
+@pytest.mark.parametrize("track_id", ["d25_pickup_108", "d26_fills_118"])
+def test_the_new_tracks_land_in_their_designed_class(demo, track_id):
+    """Both trackers (the reference and librosa-aligned) get the beat of the downbeat tracks right."""
+    from helpers.analysis import classify_track
+    from helpers.baseline import librosa_aligned_beats
+    from helpers.beat import track_beats
+
+    root, _ = demo
+    S = load_mel(root, track_id)
+    reference = load_beat_file(root, track_id)[:, 0]
+    for estimate in (track_beats(S, sr=SR, hop_length=HOP), librosa_aligned_beats(S, sr=SR, hop_length=HOP)):
+        assert classify_track(reference, estimate).label == demo_track(track_id).designed_for
+
+
+# ---------------------------------------------------------------------------------------
+# Mel-spectrograms at other hops
+# ---------------------------------------------------------------------------------------
+
+
+def test_other_hops_sample_the_same_windows(demo):
+    """Only the hop changes: every 2nd (4th) frame at hop 512 (256) is the hop-1024 frame."""
+    root, _ = demo
+    track = render_track(demo_track("d02_drums_100"))
+    S1024 = track_melspec(track)
+    np.testing.assert_array_equal(S1024, load_mel(root, "d02_drums_100"))     # the file, bit for bit
+    for hop in (512, 256):
+        p = melspec_params(hop_length=hop)
+        assert (p.sr, p.n_fft, p.n_mels, p.fmin, p.fmax) == (22050, 2048, 80, 0.0, None)
+        S = track_melspec(track, mel_params=p)
+        assert S.dtype == np.float32 and S.shape == (N_MELS, 1 + n_samples(track.spec) // hop)
+        np.testing.assert_allclose(S[:, :: HOP // hop], S1024, rtol=1e-4, atol=1e-6 * S1024.max())
+    # a window scaled with the hop is another analysis: same frame count, other values, no empty band
+    p = melspec_params(hop_length=256, n_fft=512)
+    S = track_melspec(track, mel_params=p)
+    assert S.shape == (N_MELS, 1 + n_samples(track.spec) // 256) and S.max(axis=1).min() > 0
+    assert not np.allclose(S[:, ::4], S1024, rtol=0.1)
+
+
+def test_melspec_params_reject_bad_input():
+    from helpers.data import MelParams
+
+    for bad in (0, 4096, 512.0, True, None):
+        with pytest.raises(ParameterError, match="hop_length"):
+            melspec_params(hop_length=bad)
+    for bad in (256, 16384, 1024.0):
+        with pytest.raises(ParameterError, match="n_fft"):
+            melspec_params(hop_length=128, n_fft=bad)
+    track = render_track(demo_track("d02_drums_100"))
+    with pytest.raises(ParameterError, match="44100"):
+        track_melspec(track, mel_params=MelParams(sr=44100, hop_length=512, n_fft=2048, n_mels=80))
+    with pytest.raises(ParameterError, match="MelParams"):
+        track_melspec(track, mel_params={"hop_length": 512})
 
 
 # ---------------------------------------------------------------------------------------
@@ -444,7 +727,7 @@ def test_complete_marker_and_noop(demo):
     root, _ = demo
     marker = json.loads((root / ".complete").read_text())
     assert marker["generator"] == "helpers.synth" and marker["seed"] == DEMO_SEED
-    assert marker["n_tracks"] == 24
+    assert marker["n_tracks"] == len(DEMO_TRACKS)
     before = {p: p.stat().st_mtime_ns for p in root.rglob("*")}
     t0 = time.perf_counter()
     assert generate_demo(root, progress=False) == root.absolute()        # same settings: no-op
@@ -464,7 +747,7 @@ def test_overwrite_replaces_a_set(tmp_path):
 
 def _failing_render(fail_at: int):
     calls = {"n": 0}
-    real = synth.render_track
+    real = writer.render_track
 
     def render(spec, *, seed):
         calls["n"] += 1
@@ -476,7 +759,7 @@ def _failing_render(fail_at: int):
 
 
 def test_failure_midway_leaves_nothing(tmp_path, monkeypatch):
-    monkeypatch.setattr(synth, "render_track", _failing_render(2))
+    monkeypatch.setattr(writer, "render_track", _failing_render(2))
     out = tmp_path / "demo"
     with pytest.raises(RuntimeError, match="disk on fire"):
         generate_demo(out, n_tracks=3, progress=False)
@@ -507,11 +790,24 @@ def test_hard_kill_midway_leaves_no_out_dir(tmp_path):
 def test_failure_during_overwrite_keeps_the_old_set(tmp_path, monkeypatch):
     out = generate_demo(tmp_path / "demo", n_tracks=2, progress=False)
     before = sha256_tree(out, "**/*") | sha256_tree(out, ".complete")
-    monkeypatch.setattr(synth, "render_track", _failing_render(2))
+    monkeypatch.setattr(writer, "render_track", _failing_render(2))
     with pytest.raises(RuntimeError):
         generate_demo(out, n_tracks=2, seed=3, overwrite=True, progress=False)
     assert sha256_tree(out, "**/*") | sha256_tree(out, ".complete") == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["demo"]
+
+
+def test_a_smaller_set_with_the_same_seed_is_extended(tmp_path):
+    """An older version's set (fewer tracks, same seed) is regenerated without overwrite=True."""
+    out = generate_demo(tmp_path / "demo", n_tracks=1, progress=False)
+    generate_demo(out, n_tracks=2, progress=False)
+    marker = json.loads((out / ".complete").read_text())
+    assert marker["n_tracks"] == 2 and marker["track_ids"] == [t.track_id for t in DEMO_TRACKS[:2]]
+    assert len(list((out / "melspecs").glob("*-mel.npy"))) == 2
+    with pytest.raises(ParameterError, match="overwrite=True"):
+        generate_demo(out, n_tracks=1, progress=False)                     # fewer: not without overwrite
+    with pytest.raises(ParameterError, match="overwrite=True"):
+        generate_demo(out, n_tracks=3, seed=1, progress=False)             # another seed: neither
 
 
 def test_incomplete_set_is_regenerated(tmp_path):
@@ -539,7 +835,7 @@ def test_refuses_to_replace_foreign_directories(tmp_path):
 
 @pytest.mark.parametrize(
     "kwargs",
-    [{"n_tracks": 0}, {"n_tracks": 25}, {"n_tracks": True}, {"n_tracks": 2.0},
+    [{"n_tracks": 0}, {"n_tracks": len(DEMO_TRACKS) + 1}, {"n_tracks": True}, {"n_tracks": 2.0},
      {"seed": -1}, {"seed": "1"}, {"seed": 1.5}],
 )
 def test_bad_arguments_raise_parameter_error(tmp_path, kwargs):

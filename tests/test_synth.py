@@ -764,7 +764,7 @@ def test_failure_midway_leaves_nothing(tmp_path, monkeypatch):
     with pytest.raises(RuntimeError, match="disk on fire"):
         generate_demo(out, n_tracks=3, progress=False)
     assert not out.exists()
-    assert list(tmp_path.iterdir()) == []                                  # no .partial dir either
+    assert list(tmp_path.iterdir()) == []                                  # no staging dir either
 
 
 def test_hard_kill_midway_leaves_no_out_dir(tmp_path):
@@ -783,7 +783,7 @@ def test_hard_kill_midway_leaves_no_out_dir(tmp_path):
         proc.wait()
     assert not out.exists()
     leftovers = [p.name for p in tmp_path.iterdir()]
-    assert len(leftovers) == 1 and leftovers[0].startswith(".demo.partial-")
+    assert len(leftovers) == 1 and leftovers[0].startswith(".staging-demo-")
     assert not list(tmp_path.rglob(".complete"))
 
 

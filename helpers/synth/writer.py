@@ -3,26 +3,22 @@
 :func:`generate_demo` renders every track (:mod:`helpers.synth.render`), computes its
 mel-spectrogram (:mod:`helpers.synth.melspec`) and writes the files of
 ``docs/CONTRACT.md`` into a staged directory that replaces the target only when
-complete (:func:`_staged_directory`); the ``.complete`` marker comes last.
+complete (:func:`helpers.files.staged_directory`); the ``.complete`` marker comes last.
 """
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import io
 import json
-import os
-import secrets
-import shutil
 import sys
 from pathlib import Path
 
 import numpy as np
 
-from ..data import HARMONIX_PARAMS
+from ..data import COMPLETE_MARKER, HARMONIX_PARAMS
 from ..errors import OutputError, ParameterError
-from ..files import check_writable
+from ..files import check_writable, staged_directory
 from .melspec import MEL_KWARGS, track_melspec
 from .render import DEMO_SEED, RenderedTrack, check_seed, render_track
 from .tracks import DEMO_TRACKS
@@ -38,7 +34,7 @@ METADATA_COLUMNS = (
 #: Written into info.json and the marker: how a data set made here is recognised.
 GENERATOR = "helpers.synth"
 
-_COMPLETE = ".complete"
+_COMPLETE = COMPLETE_MARKER   # one name for the marker (helpers.data)
 
 
 def _info_json(seed: int, n_tracks: int) -> dict:
@@ -117,43 +113,6 @@ def _read_json(path: Path):
         return json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
-
-
-def _sibling(out: Path, kind: str) -> Path:
-    """A new hidden directory next to `out` (``.<name>.<kind>-<pid>-<random>``)."""
-    path = out.parent / f".{out.name}.{kind}-{os.getpid()}-{secrets.token_hex(4)}"
-    path.mkdir()
-    return path
-
-
-@contextlib.contextmanager
-def _staged_directory(out: Path):
-    """Write a directory aside, then swap it in: yields an empty hidden sibling of `out`.
-
-    When the block ends normally the sibling is renamed to `out` (an existing `out`
-    is moved aside first and deleted after); when it raises, the sibling is deleted
-    and `out` is untouched. A hard kill leaves only the hidden ``.<name>.partial-*``.
-    """
-    tmp = _sibling(out, "partial")
-    try:
-        yield tmp
-        if out.exists():
-            old = _sibling(out, "old")
-            os.replace(out, old / "set")
-            os.replace(tmp, out)
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            os.replace(tmp, out)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-
-
-def _write_marker(out: Path, marker: dict) -> None:
-    """The ``.complete`` marker (JSON), written last and atomically."""
-    tmp = out / (_COMPLETE + ".tmp")
-    tmp.write_text(json.dumps(marker) + "\n", encoding="utf-8")
-    os.replace(tmp, out / _COMPLETE)
 
 
 def _ours(directory: Path) -> bool:
@@ -239,13 +198,13 @@ def generate_demo(
 
     Notes
     -----
-    Crash safety: everything is written into a hidden sibling directory
-    ``.<name>.partial-*``, which is renamed to `out_dir` only when all files are
-    written; the ``.complete`` marker (JSON: generator, seed, track ids) is written
-    last. An interrupted run leaves no `out_dir` (or the previous one untouched) and
+    Crash safety (:func:`helpers.files.staged_directory`, as for the real data's installs):
+    everything is written into a hidden sibling directory ``.staging-<name>-*``, which is
+    renamed to `out_dir` only when all files are written; the ``.complete`` marker (JSON:
+    generator, seed, track ids) is written last. An interrupted run leaves no `out_dir` (or the previous one untouched) and
     never a set that looks complete; an incomplete set made by this function (no
     marker) is replaced on the next call. A run killed hard (SIGKILL) can leave the
-    hidden ``.partial-*`` directory behind; delete it by hand.
+    hidden ``.staging-<name>-*`` directory behind; delete it by hand.
 
     The full set (26 tracks, 20 min of audio) takes about 12 s of CPU time
     (``python -m helpers demo --force`` on a 2-core machine) and 8 MB on disk.
@@ -280,9 +239,8 @@ def generate_demo(
                           "(`python -m helpers demo` without HELPERS_DATA_DIR), or point HELPERS_DATA_DIR "
                           "at a folder that already holds demo/ (a teacher can generate it there once).",
                           path=exc.path, errno=exc.errno) from exc
-    with _staged_directory(out) as tmp:
+    with staged_directory(out, marker_info=wanted) as tmp:   # the marker is written last, then swapped in
         _write_set(tmp, specs, seed=seed, progress=progress)
-    _write_marker(out, wanted)
     return out
 
 

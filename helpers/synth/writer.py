@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..data import COMPLETE_MARKER, HARMONIX_PARAMS
+from ..data import COMPLETE_MARKER, HARMONIX_PARAMS, MELSPEC_SUFFIX
 from ..errors import OutputError, ParameterError
 from ..files import check_writable, staged_directory
 from .melspec import MEL_KWARGS, track_melspec
@@ -34,7 +34,7 @@ METADATA_COLUMNS = (
 #: Written into info.json and the marker: how a data set made here is recognised.
 GENERATOR = "helpers.synth"
 
-_COMPLETE = COMPLETE_MARKER   # one name for the marker (helpers.data)
+
 
 
 def _info_json(seed: int, n_tracks: int) -> dict:
@@ -79,7 +79,7 @@ def metadata_row(track: RenderedTrack) -> list:
 def _write_track(root: Path, track: RenderedTrack) -> list:
     """Write the mel-spectrogram, beats and segments of one track; return its metadata row."""
     tid = track.spec.track_id
-    np.save(root / "melspecs" / f"{tid}-mel.npy", track_melspec(track), allow_pickle=False)
+    np.save(root / "melspecs" / f"{tid}{MELSPEC_SUFFIX}", track_melspec(track), allow_pickle=False)
     lines = [f"{t:.6f}\t{p:d}\t{b:d}\n" for t, p, b in
              zip(track.beat_times_s, track.beat_positions, track.bar_numbers)]
     (root / "dataset" / "beats_and_downbeats" / f"{tid}.txt").write_text("".join(lines), encoding="ascii")
@@ -119,7 +119,7 @@ def _ours(directory: Path) -> bool:
     """Is `directory` empty or a (possibly incomplete) data set made by this module?"""
     if not any(directory.iterdir()):
         return True
-    for candidate in (directory / _COMPLETE, directory / "melspecs" / "info.json"):
+    for candidate in (directory / COMPLETE_MARKER, directory / "melspecs" / "info.json"):
         info = _read_json(candidate)
         if isinstance(info, dict) and info.get("generator") == GENERATOR:
             return True
@@ -137,7 +137,7 @@ def _needs_writing(out: Path, wanted: dict, *, overwrite: bool) -> bool:
             f"out_dir {str(out)!r} is not empty and was not made by helpers.synth; refusing "
             "to replace it. Choose another directory (the demo set lives in data/demo)."
         )
-    marker = _read_json(out / _COMPLETE)
+    marker = _read_json(out / COMPLETE_MARKER)
     if marker is None or overwrite:
         return True
     if marker == wanted:

@@ -1299,7 +1299,7 @@ def open_dataset(which: str | os.PathLike = "auto") -> Dataset:
     if which == "harmonix":
         for directory, command in (
             (harmonix.annotation_dir, "python -m helpers data fetch annotations"),
-            (harmonix.melspec_dir, "python -m helpers data install-melspecs PATH/Harmonix_melspecs.tgz"),
+            (harmonix.melspec_dir, "python -m helpers data fetch melspecs"),
         ):
             if not _is_complete(directory):
                 raise DataMissingError(

@@ -21,6 +21,8 @@ __all__ = [
     "curve",
     "track_overview",
     "bpm_axis",
+    "bar_grid",
+    "downbeat_overview",
 ]
 
 #: Tempo ticks (BPM) for log-scaled tempo axes.
@@ -222,3 +224,145 @@ def takeaway(text: str, *, width: int = 100) -> None:
     """
     print(textwrap.fill(f"Takeaway: {text}", width=width, subsequent_indent="  ",
                         break_long_words=False, break_on_hyphens=False))
+
+
+# --------------------------------------------------------------------------- bars and downbeats (notebook 05)
+#: Tatum (subdivision) ticks of :func:`bar_grid`: thin and faint, so the beats and bars stand out.
+TATUM_STYLE = dict(color="white", linestyle=":", linewidth=0.6, alpha=0.55)
+_TATUM_ON_CURVE = dict(color="0.6")
+
+
+def _tatum_times(beat_times_s: np.ndarray, tatums_per_beat: int) -> np.ndarray:
+    """The times that split each beat interval into ``tatums_per_beat`` equal parts (the beats excluded)."""
+    if beat_times_s.size < 2 or tatums_per_beat < 2:
+        return np.empty(0)
+    fractions = np.arange(1, tatums_per_beat) / tatums_per_beat
+    gaps = np.diff(beat_times_s)
+    return (beat_times_s[:-1, None] + gaps[:, None] * fractions[None, :]).ravel()
+
+
+def bar_grid(beat_times_s, positions, *, ax, tatums_per_beat: int = 4, on_curve: bool = False,
+             start_s: float | None = None, end_s: float | None = None, labels: bool = True) -> dict:
+    """The metrical hierarchy as vertical lines: bar lines (downbeats), beats, and tatum ticks between beats.
+
+    Parameters
+    ----------
+    beat_times_s : np.ndarray [shape=(n_beats,)]
+        Beat times in seconds, increasing.
+    positions : np.ndarray [shape=(n_beats,)], int
+        Position of each beat in its bar, 1 = downbeat (e.g. ``Beats.positions`` or
+        ``DownbeatResult.positions``).
+    ax : matplotlib Axes
+    tatums_per_beat : int >= 1
+        Equal subdivisions of each beat interval drawn as ticks (4: sixteenth notes in
+        4/4; 1: none).
+    on_curve : bool
+        Dark lines for a white background (a curve) instead of light ones (a spectrogram).
+    start_s, end_s : float, optional
+        Only lines inside this window.
+    labels : bool
+        Legend labels ("downbeats (bar lines)", "beats", "tatums (1/4 beat)").
+
+    Returns
+    -------
+    dict
+        ``{"bars", "beats", "tatums"}``: the three LineCollections.
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> _, ax = plt.subplots()
+    >>> lines = bar_grid([0.5, 1.0, 1.5, 2.0, 2.5], [1, 2, 3, 4, 1], ax=ax, start_s=0.0, end_s=3.0)
+    >>> [len(lines[k].get_segments()) for k in ("bars", "beats", "tatums")]
+    [2, 3, 12]
+    """
+    times = np.asarray(beat_times_s, dtype=float)
+    pos = np.asarray(positions)
+    if times.ndim != 1 or pos.shape != times.shape:
+        raise ParameterError(
+            f"beat_times_s and positions need one value per beat, got shapes {times.shape} and {pos.shape}."
+        )
+    if isinstance(tatums_per_beat, bool) or not isinstance(tatums_per_beat, (int, np.integer)) or tatums_per_beat < 1:
+        raise ParameterError(f"tatums_per_beat={tatums_per_beat!r} must be an integer >= 1 (4 = sixteenths in 4/4).")
+    window = dict(start_s=start_s, end_s=end_s)
+    is_one = pos == 1
+    tatums = _tatum_times(times, int(tatums_per_beat))
+    lo, hi = ax.get_xlim() if (start_s is None and end_s is None) else (start_s, end_s)
+    if lo is not None and hi is not None:
+        tatums = tatums[(tatums >= lo) & (tatums <= hi)]
+    style = dict(TATUM_STYLE) | (_TATUM_ON_CURVE if on_curve else {})
+    tatum_lines = ax.vlines(tatums, 0, 1, transform=ax.get_xaxis_transform(),
+                            label=f"tatums (1/{tatums_per_beat} beat)" if labels and tatums_per_beat > 1 else None,
+                            **style)
+    beat = beat_lines(times[~is_one], ax=ax, kind="reference", on_curve=on_curve,
+                      label="beats" if labels else "_nolegend_", **window)
+    bars = beat_lines(times[is_one], ax=ax, kind="downbeat", on_curve=on_curve,
+                      label="downbeats (bar lines)" if labels else "_nolegend_", **window)
+    return {"bars": bars, "beats": beat, "tatums": tatum_lines}
+
+
+def downbeat_overview(S_power, *, params: MelParams, result, reference=None, start_s: float | None = None,
+                      end_s: float | None = None, title: str | None = None, axes=None) -> dict:
+    """A bar-tracking result on its spectrogram, with the per-beat evidence it was decided from.
+
+    Top: the spectrogram (dB) with the reference's bar lines (cyan) and the estimated
+    downbeats (green, dotted). Bottom: the downbeat evidence of every beat as stems
+    (``result.evidence``, standardized units), the beats called "one" filled, the
+    reference downbeats as lines.
+
+    Parameters
+    ----------
+    S_power : np.ndarray [shape=(n_mels, n_frames)]
+        POWER mel spectrogram.
+    params : MelParams
+    result : helpers.downbeat.DownbeatResult
+    reference : helpers.data.Beats, optional
+        With positions: its downbeats are drawn in both panels.
+    start_s, end_s : float, optional
+        Time window (default: the whole track).
+    title : str, optional
+    axes : sequence of two Axes, optional
+
+    Returns
+    -------
+    dict
+        ``{"figure", "axes", "mesh", "lines"}``.
+    """
+    import matplotlib.pyplot as plt
+
+    if not hasattr(result, "evidence") or not hasattr(result, "positions"):
+        raise ParameterError(f"result must be a helpers.downbeat.DownbeatResult, got {type(result).__name__}.")
+    if axes is None:
+        fig, axes = plt.subplots(2, 1, figsize=(11, 4.6), sharex=True, height_ratios=(3, 2), constrained_layout=True)
+    axes = list(axes)
+    fig = axes[0].figure
+    start = 0.0 if start_s is None else start_s
+    end = params.duration_s(S_power.shape[1]) if end_s is None else end_s
+    mesh = specshow_db(S_power, params=params, ax=axes[0], start_s=start, end_s=end, colorbar=False)
+    lines = {}
+    t = np.asarray(result.beat_times_s)
+    keep = (t >= start) & (t <= end)
+    one = np.asarray(result.positions) == 1
+    if reference is not None and reference.has_downbeats:
+        for i, ax in enumerate(axes):
+            lines[f"reference{i}"] = beat_lines(reference.downbeats_s, ax=ax, kind="downbeat", on_curve=i > 0,
+                                                label="reference downbeats", start_s=start, end_s=end)
+    lines["estimate0"] = beat_lines(t[one], ax=axes[0], kind="estimate", label="estimated downbeats",
+                                    start_s=start, end_s=end)
+    ev = np.asarray(result.evidence)
+    ax = axes[1]
+    ax.axhline(0.0, color="0.7", linewidth=0.8)
+    lines["evidence"] = ax.vlines(t[keep], 0.0, ev[keep], color="0.45", linewidth=1.2)
+    lines["other"] = ax.scatter(t[keep & ~one], ev[keep & ~one], s=14, facecolors="white", edgecolors="0.3",
+                                zorder=3, label="other beats")
+    lines["ones"] = ax.scatter(t[keep & one], ev[keep & one], s=22, color="tab:green", zorder=3,
+                               label="beats called 'one'")
+    ax.set_ylabel("downbeat evidence\n(std. units)")
+    ax.set_xlabel("Time (s)")
+    axes[0].set_xlabel("")
+    axes[0].set_xlim(start, end)
+    axes[0].legend(loc="upper right", fontsize=7, ncol=2, framealpha=0.6)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=7, frameon=False)
+    if title:
+        axes[0].set_title(title)
+    return {"figure": fig, "axes": axes, "mesh": mesh, "lines": lines}

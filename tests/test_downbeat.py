@@ -525,3 +525,76 @@ def test_bar_stage_beats_counting_from_the_first_beat_on_real_music():
     assert len(ours) == 9
     assert np.mean(ours) >= 0.7 and np.mean(ours) >= np.mean(every4) + 0.15
     assert meters.count(4) >= 8
+
+
+# --------------------------------------------------------------------------- reading annotations (notebook 05)
+def test_usual_bar_length_is_the_most_common_bar():
+    from helpers.downbeat import usual_bar_length
+
+    assert usual_bar_length(np.tile([1, 2, 3, 4], 10)) == 4
+    assert usual_bar_length(np.tile([1, 2, 3], 10)) == 3
+    # a pickup, a 2-beat bar and a 5-beat bar do not change the usual 4
+    positions = [3, 4] + [1, 2, 3, 4] * 3 + [1, 2] + [1, 2, 3, 4, 5] + [1, 2, 3, 4] * 2 + [1]
+    assert usual_bar_length(positions) == 4
+    assert usual_bar_length([1, 2, 3, 1, 2, 3, 4, 1]) == 3          # a tie goes to the shorter bar
+    assert usual_bar_length([2, 3, 4, 1, 2]) == 4                   # one downbeat: the largest position
+    assert usual_bar_length([]) == 0
+
+
+@pytest.mark.parametrize("bad", [None, [[1, 2], [3, 4]], [1, 0, 2], [1.5, 2.0], ["1", "2"], [1, np.nan]])
+def test_usual_bar_length_refuses_what_is_not_a_positions_column(bad):
+    from helpers.downbeat import usual_bar_length
+
+    with pytest.raises(ParameterError, match="positions"):
+        usual_bar_length(bad)
+
+
+def test_downbeat_offset_reads_where_the_estimated_downbeats_fall():
+    from helpers.downbeat import downbeat_offset
+
+    beats = np.arange(0.5, 40.0, 0.5)
+    positions = np.arange(beats.size) % 4 + 1
+    assert downbeat_offset(beats, positions, beats[positions == 1]) == 0
+    assert downbeat_offset(beats, positions, beats[positions == 4]) == -1       # the upstream off-by-one
+    assert downbeat_offset(beats, positions, beats[positions == 2] - 0.06) == 1  # within 70 ms
+    assert downbeat_offset(beats, positions, beats[positions == 3]) == 2        # half a bar: +2
+    assert downbeat_offset(beats, positions, beats[positions == 1] + 0.25) is None   # between the beats
+    assert downbeat_offset(beats, positions, beats[positions == 1] + 0.08) is None   # just outside 70 ms
+    assert downbeat_offset(beats, positions, beats[positions == 1] + 0.08, window_s=0.1) == 0
+    assert downbeat_offset(beats, positions, []) is None
+    waltz = np.arange(beats.size) % 3 + 1
+    assert downbeat_offset(beats, waltz, beats[waltz == 3]) == -1
+    assert downbeat_offset(beats, waltz, beats[waltz == 2]) == 1
+    # the most common position decides: a few stray downbeats do not
+    mixed = np.sort(np.r_[beats[positions == 4], beats[positions == 1][:5]])
+    assert downbeat_offset(beats, positions, mixed) == -1
+
+
+def test_an_off_by_one_file_scores_zero_and_its_offset_says_why():
+    from helpers.downbeat import downbeat_offset
+
+    beats = np.arange(0.5, 60.0, 0.5)
+    positions = (np.arange(beats.size) + 2) % 4 + 1                  # starts with a 2-beat pickup
+    file_positions = positions % 4 + 1                               # the last beat of each bar called 1
+    file_downbeats = beats[file_positions == 1]
+    reference = beats[positions == 1]
+    assert evaluate_downbeats(reference, file_downbeats)["Downbeat F-measure"] == 0.0
+    offset = downbeat_offset(beats, positions, file_downbeats)
+    assert offset == -1
+    moved = np.flatnonzero(file_positions == 1) - offset
+    fixed = beats[moved[moved < beats.size]]
+    assert evaluate_downbeats(reference, fixed)["Downbeat F-measure"] == 1.0
+
+
+@pytest.mark.parametrize("args, match", [
+    (([0.5, 1.0], [1, 2, 3], [0.5]), "one position per beat"),
+    (([0.5, 1.0], [1, 2], [0.5], 0.0), "window_s"),
+    ((np.arange(10, 2000, 11), np.arange(181) % 4 + 1, [21]), "frame indices"),
+    (([0.5, 1.0], [0, 1], [0.5]), "positions"),
+])
+def test_downbeat_offset_refuses_bad_input(args, match):
+    from helpers.downbeat import downbeat_offset
+
+    ref, pos, est, *window = args
+    with pytest.raises(ParameterError, match=match):
+        downbeat_offset(ref, pos, est, **({"window_s": window[0]} if window else {}))

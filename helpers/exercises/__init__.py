@@ -40,7 +40,7 @@ from dataclasses import dataclass
 
 from ..data import repo_root
 from ..errors import ParameterError
-from . import week1, week2, week3, week4
+from . import week1, week2, week3, week4, week5
 from .model import (_MAX_DETAILED, _NOT_DONE, Case, CheckResult, Exercise, Feedback, Wrong, describe, shorten,
                     silenced_warnings)
 
@@ -58,17 +58,18 @@ __all__ = [
     "describe",
 ]
 
-WEEKS = (1, 2, 3, 4)
+WEEKS = (1, 2, 3, 4, 5)
 
 # =========================================================================== the registry
 #: All exercises by id, in course order (each week's module holds its own as data).
-EXERCISES: dict[str, Exercise] = {ex.id: ex for module in (week1, week2, week3, week4) for ex in module.EXERCISES}
+EXERCISES: dict[str, Exercise] = {ex.id: ex for module in (week1, week2, week3, week4, week5)
+                                   for ex in module.EXERCISES}
 
 
 def exercises(week: int | None = None) -> list[Exercise]:
-    """The exercises of one week (1-4), or all of them, in course order."""
+    """The exercises of one week (1-5), or all of them, in course order."""
     if week is not None and week not in WEEKS:
-        raise ParameterError(f"week={week!r} must be 1, 2, 3 or 4 (or None for all).")
+        raise ParameterError(f"week={week!r} must be one of {', '.join(map(str, WEEKS))} (or None for all).")
     return [ex for ex in EXERCISES.values() if week is None or ex.week == week]
 
 

@@ -427,6 +427,170 @@ WRONG = {
 }
 
 
+
+# ---- weeks 3 and 4: the fill-ins and variations added with the inline exercises
+def _cmlt(reference_s, estimated_s, **mistake):
+    from helpers.exercises.week3 import _cmlt_rule
+
+    return _cmlt_rule(reference_s, estimated_s, **mistake)
+
+
+def cmlt_phase_in_seconds(reference_s, estimated_s):
+    return _cmlt(reference_s, estimated_s, phase_in_seconds=True)
+
+
+def cmlt_no_period(reference_s, estimated_s):
+    return _cmlt(reference_s, estimated_s, period=False)
+
+
+def cmlt_first_wraps(reference_s, estimated_s):
+    return _cmlt(reference_s, estimated_s, first_rule=False)
+
+
+def cmlt_over_estimates(reference_s, estimated_s):
+    return _cmlt(reference_s, estimated_s, denominator="estimated")
+
+
+def cmlt_longest_run(reference_s, estimated_s):
+    return _cmlt(reference_s, estimated_s, continuous=True)
+
+
+def cmlt_runs_past_the_end(reference_s, estimated_s):
+    ref, est = np.asarray(reference_s), np.asarray(estimated_s)
+    if ref.size < 2 or est.size < 2:
+        return 0.0
+    used, correct = set(), 0
+    for m, e in enumerate(est):
+        j = int(np.argmin(np.abs(ref - e)))
+        first = m == 0 or j == 0
+        ref_interval = ref[j + 1] - ref[j] if first else ref[j] - ref[j - 1]       # no guard at the last beat
+        est_interval = est[m + 1] - est[m] if first else est[m] - est[m - 1]
+        if j not in used and abs(e - ref[j]) < 0.175 * ref_interval and abs(1 - est_interval / ref_interval) < 0.175:
+            used.add(j)
+            correct += 1
+    return correct / max(ref.size, est.size)
+
+
+def _playground(reference_s, **changes):
+    from helpers.analysis import constructed_estimates
+
+    estimates = constructed_estimates(reference_s)
+    for key, fn in changes.items():
+        estimates[key.replace("_", " ")] = fn(np.asarray(reference_s))
+    return estimates
+
+
+def playground_half_from_second(reference_s):
+    return _playground(reference_s, half_tempo=lambda r: r[1::2])
+
+
+def playground_early(reference_s):
+    return {**_playground(reference_s), "60 ms late": np.asarray(reference_s) - 0.06}
+
+
+def playground_unsorted_double(reference_s):
+    r = np.asarray(reference_s)
+    return {**_playground(reference_s), "double tempo": np.concatenate([r, (r[:-1] + r[1:]) / 2])}
+
+
+def playground_offbeat_by_median(reference_s):
+    r = np.asarray(reference_s)
+    return {**_playground(reference_s), "off-beat": r + np.median(np.diff(r)) / 2}
+
+
+def playground_other_names(reference_s):
+    estimates = _playground(reference_s)
+    return {"half": estimates["half tempo"], **{k: v for k, v in estimates.items() if k != "half tempo"}}
+
+
+def playground_alternating_minus_first(reference_s):
+    r = np.asarray(reference_s)
+    return {**_playground(reference_s), "69 ms alternating": r - 0.069 * (-1.0) ** np.arange(r.size)}
+
+
+def wins_swapped(scores_a, scores_b, tie_tolerance):
+    wins, losses, ties = reference("w4.wins")(scores_a, scores_b, tie_tolerance)
+    return losses, wins, ties
+
+
+def wins_failed_as_zero(scores_a, scores_b, tie_tolerance):
+    a = {t: v or 0.0 for t, v in scores_a.items()}
+    b = {t: v or 0.0 for t, v in scores_b.items()}
+    return reference("w4.wins")(a, b, tie_tolerance)
+
+
+def wins_by_position(scores_a, scores_b, tie_tolerance):
+    pairs = [(x, y) for x, y in zip(scores_a.values(), scores_b.values()) if x is not None and y is not None]
+    d = np.array([x - y for x, y in pairs])
+    return int(np.sum(d > tie_tolerance)), int(np.sum(d < -tie_tolerance)), int(np.sum(np.abs(d) <= tie_tolerance))
+
+
+def wins_no_tolerance(scores_a, scores_b, tie_tolerance):
+    return reference("w4.wins")(scores_a, scores_b, 0.0)
+
+
+def wins_fixed_tolerance(scores_a, scores_b, tie_tolerance):
+    return reference("w4.wins")(scores_a, scores_b, 0.01)
+
+
+def wins_crashes_on_none(scores_a, scores_b, tie_tolerance):
+    d = np.array([scores_a[t] - scores_b[t] for t in scores_a if t in scores_b])
+    return int(np.sum(d > tie_tolerance)), int(np.sum(d < -tie_tolerance)), int(np.sum(np.abs(d) <= tie_tolerance))
+
+
+def wins_every_track_of_a(scores_a, scores_b, tie_tolerance):
+    d = np.array([(scores_a[t] or 0.0) - (scores_b[t] or 0.0) for t in scores_a])
+    return int(np.sum(d > tie_tolerance)), int(np.sum(d < -tie_tolerance)), int(np.sum(np.abs(d) <= tie_tolerance))
+
+
+def paired_unpaired(scores_a, scores_b, n_boot, seed):
+    rng = np.random.default_rng(seed)
+    a, b = np.asarray(scores_a), np.asarray(scores_b)
+    means = [a[rng.integers(0, a.size, a.size)].mean() - b[rng.integers(0, b.size, b.size)].mean()
+             for _ in range(n_boot)]
+    return tuple(np.percentile(means, [2.5, 97.5]))
+
+
+def paired_b_minus_a(scores_a, scores_b, n_boot, seed):
+    return reference("w4.paired_bootstrap")(scores_b, scores_a, n_boot, seed)
+
+
+def paired_unseeded(scores_a, scores_b, n_boot, seed):
+    return reference("w4.paired_bootstrap")(scores_a, scores_b, n_boot, int(np.random.default_rng().integers(1 << 30)))
+
+
+def paired_fractions(scores_a, scores_b, n_boot, seed):
+    d = np.asarray(scores_a) - np.asarray(scores_b)
+    rng = np.random.default_rng(seed)
+    means = [d[rng.integers(0, d.size, d.size)].mean() for _ in range(n_boot)]
+    return tuple(np.percentile(means, [0.025, 0.975]))
+
+
+WRONG.update({
+    "w3.cmlt": [(cmlt_phase_in_seconds, "a FRACTION of the reference beat interval"),
+                (cmlt_no_period, "also needs the right INTERVAL"),
+                (cmlt_first_wraps, "the first beat has no interval before it"),
+                (cmlt_over_estimates, "not by the number of estimated beats"),
+                (cmlt_longest_run, "that is CMLc"),
+                (cmlt_runs_past_the_end, "an index ran past an end")],
+    "w3.playground": [(playground_half_from_second, "start from the FIRST beat"),
+                      (playground_early, "late means later"),
+                      (playground_unsorted_double, "sort the beats"),
+                      (playground_offbeat_by_median, "the midpoints between NEIGHBOURS"),
+                      (playground_other_names, "use exactly these keys"),
+                      (playground_alternating_minus_first, "start with +69 ms")],
+    "w4.wins": [(wins_swapped, "you counted B's wins"), (wins_failed_as_zero, "is not a score of 0"),
+                (wins_by_position, "pair the scores by TRACK ID"), (wins_no_tolerance, "are TIES"),
+                (wins_fixed_tolerance, "use the tie_tolerance argument"),
+                (wins_crashes_on_none, "has None instead of a score"),
+                (wins_every_track_of_a, "compare only the tracks both have")],
+    "w4.paired_bootstrap": [(paired_unpaired, "resampled A and B independently"),
+                            (paired_b_minus_a, "the difference is A - B"),
+                            (paired_unseeded, "from the seed argument"),
+                            (paired_fractions, "np.percentile takes percentages")],
+})
+
+
 # =========================================================================== the registry
 def test_three_to_five_exercises_a_week_with_unique_names():
     for week in (1, 2, 3, 4):

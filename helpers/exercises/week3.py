@@ -386,6 +386,15 @@ EXERCISES = (
         inline=True,
     ),
     Exercise(
+        "w3.mean", "A mean that skips failed tracks", "mean_score", "rows, metric",
+        "`ours.rows()` gives one dict per track: `track_id`, one entry per metric name, and `error`. A "
+        "track that failed (a bad file, a crash) has `None` for every score.\n\n"
+        "**You get** such a list of rows and a metric name (e.g. `\"F-measure\"`).\n\n"
+        "**Return** the mean of that metric over the tracks that have a score, or `None` if none has.",
+        _cases_w3_mean, _judge_w3_mean, _error_hint_w3_mean,
+        on_pass="Same as `ours.mean()[metric]`. Always say how many tracks failed next to such a mean.",
+    ),
+    Exercise(
         "w3.playground", "Five ways to miss: a metric playground", "make_estimates", "reference_s",
         "Build five estimates from a reference, each wrong in one known way, then read all ten metrics side "
         "by side (the cell after this one).\n\n"
@@ -399,14 +408,5 @@ EXERCISES = (
         _cases_w3_playground, _judge_w3_playground,
         on_pass="Now predict before you read the table: which metrics forgive 60 ms, which punish it; which "
                 "give the ±69 ms alternation full marks, which give it nothing?",
-    ),
-    Exercise(
-        "w3.mean", "A mean that skips failed tracks", "mean_score", "rows, metric",
-        "`ours.rows()` gives one dict per track: `track_id`, one entry per metric name, and `error`. A "
-        "track that failed (a bad file, a crash) has `None` for every score.\n\n"
-        "**You get** such a list of rows and a metric name (e.g. `\"F-measure\"`).\n\n"
-        "**Return** the mean of that metric over the tracks that have a score, or `None` if none has.",
-        _cases_w3_mean, _judge_w3_mean, _error_hint_w3_mean,
-        on_pass="Same as `ours.mean()[metric]`. Always say how many tracks failed next to such a mean.",
     ),
 )

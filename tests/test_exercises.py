@@ -7,6 +7,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import re
+import warnings
 
 import numpy as np
 import pytest
@@ -818,6 +819,87 @@ def test_notebook_exercise_cells_match_the_registry(week):
     assert [c["cell_type"] for c in nb["cells"][start:start + len(wanted)]] == [c["cell_type"] for c in
                                                                                  notebook_cells(week)]
     assert sources[-1].startswith("## What you ")
+
+
+@pytest.mark.parametrize("exercise_id", [ex_id for ex_id, ex in EXERCISES.items() if ex.inline])
+def test_a_fill_in_sits_in_the_body_of_its_notebook_as_the_registry_writes_it(exercise_id):
+    """The task and the stub of a fill-in are fill_in_cells(id), together, before the end-of-week Exercises."""
+    from helpers.exercises import fill_in_cells
+
+    ex = EXERCISES[exercise_id]
+    nb = json.loads(NOTEBOOKS[ex.week].read_text())
+    sources = ["".join(c["source"]) for c in nb["cells"]]
+    wanted = [c["source"] for c in fill_in_cells(exercise_id)]
+    assert wanted[0] in sources, f"{exercise_id}: its fill-in cells are not in {NOTEBOOKS[ex.week].name}"
+    start = sources.index(wanted[0])
+    assert sources[start:start + 2] == wanted
+    assert [c["cell_type"] for c in nb["cells"][start:start + 2]] == ["markdown", "code"]
+    end_of_week = [c["source"] for c in notebook_cells(ex.week)]
+    if end_of_week:
+        assert start < sources.index(end_of_week[0]), f"{exercise_id} must come before the Exercises section"
+    # the worked version follows: a later cell uses the learner's function once its check passes
+    later = "\n".join(sources[start + 2:])
+    assert f'check("{exercise_id}", {ex.function_name}).passed' in later
+
+
+@pytest.mark.parametrize("week", [3, 4])
+def test_three_fill_ins_a_week_the_first_in_the_first_half(week):
+    """Weeks 3-4 (issue 11): the learner writes at least three key pieces where they are introduced."""
+    nb = json.loads(NOTEBOOKS[week].read_text())
+    sources = ["".join(c["source"]) for c in nb["cells"]]
+    fill_ins = [ex for ex in exercises(week) if ex.inline]
+    assert len(fill_ins) >= 3
+    positions = [next(i for i, src in enumerate(sources) if f'check("{ex.id}", {ex.function_name})' in src
+                      and ex.stub in src) for ex in fill_ins]
+    assert positions == sorted(positions), "the fill-ins appear in course order"
+    assert positions[0] < len(sources) / 2, f"the first fill-in is cell {positions[0]} of {len(sources)}"
+    assert len([ex for ex in exercises(week) if not ex.inline]) >= 1       # and variations at the end
+
+
+def test_notebook_cells_hold_the_end_of_week_exercises_only():
+    from helpers.exercises import fill_in_cells
+
+    for week in (1, 2, 3, 4):
+        text = "\n".join(c["source"] for c in notebook_cells(week))
+        for ex in exercises(week):
+            assert (f'check("{ex.id}"' in text) == (not ex.inline), ex.id
+    cells = fill_in_cells("w3.fmeasure")
+    assert cells[0]["source"].startswith("### Your turn: The F-measure by hand (`w3.fmeasure`)")
+    assert EXERCISES["w3.fmeasure"].stub in cells[1]["source"] and cells[1]["source"].endswith(
+        'check("w3.fmeasure", f_measure)')
+    with pytest.raises(ParameterError, match="no exercise"):
+        fill_in_cells("w3.nothing")
+
+
+def test_cmlt_cases_agree_with_helpers_evaluate_and_the_mistake_rules_with_mir_eval():
+    """w3.cmlt's known answers are mir_eval's; the exercise's own rule reproduces them (so its mistakes are honest)."""
+    from helpers.exercises.week3 import _cmlt_rule
+
+    for case in EXERCISES["w3.cmlt"].cases():
+        ref, est = case.args
+        assert _cmlt_rule(ref, est) == pytest.approx(case.expected, abs=1e-12), case.name
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            ours = evaluate_beats(ref, est, trim_s=0.0, metrics=("CMLt",))["Correct Metric Level Total"]
+        assert ours == pytest.approx(case.expected, abs=1e-12), case.name
+
+
+def test_wins_reference_matches_helpers_paired_comparison():
+    from helpers.analysis import paired_comparison
+    from helpers.batch import BatchResult, TrackResult
+    from helpers.evaluate import METRIC_NAMES
+
+    def result(scores):
+        return BatchResult([TrackResult(t, None if v is None else {m: v for m in METRIC_NAMES},
+                                        error=None if v is not None else "DataError: x") for t, v in scores.items()],
+                           {"system": "x"})
+
+    for case in EXERCISES["w4.wins"].cases():
+        a, b = case.args
+        if case.kwargs["tie_tolerance"] != 0.01:
+            continue
+        cmp = paired_comparison(result(a), result(b), metric="F")
+        assert (cmp.wins, cmp.losses, cmp.ties) == case.expected == reference("w4.wins")(a, b, 0.01), case.name
 
 
 @pytest.mark.parametrize("exercise_id", list(EXERCISES))

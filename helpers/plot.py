@@ -293,7 +293,9 @@ def score_scatter(x_scores, y_scores, *, ax=None, xlabel: str, ylabel: str, grou
         if len(groups) != x.size:
             raise ParameterError(f"groups needs one label per track ({x.size}), got {len(groups)}.")
         palette = {**CLASS_COLORS, **(colors or {})}
-        for k, label in enumerate(dict.fromkeys(groups)):
+        present = set(groups)
+        order = [c for c in palette if c in present] + [g for g in dict.fromkeys(groups) if g not in palette]
+        for k, label in enumerate(order):                  # the palette's order (failure classes as the course lists them)
             idx = [i for i, g in enumerate(groups) if g == label]
             points[label] = ax.scatter(x[idx], y[idx], s=size, alpha=0.8, color=palette.get(label, f"C{k % 10}"),
                                        label=f"{label} ({len(idx)})", zorder=2)
@@ -460,7 +462,7 @@ def metric_bars(rows, *, metrics, ax=None, labels=None, ylabel: str = "mean over
     ax.set_xlabel("metric")
     ax.set_ylabel(ylabel)
     ax.set_ylim(0, 1 + _SCORE_MARGIN)
-    ax.legend(fontsize=7, loc="lower left")
+    ax.legend(fontsize=7, loc="center left", bbox_to_anchor=(1.0, 0.5))
     return drawn
 
 

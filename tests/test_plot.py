@@ -118,8 +118,8 @@ def test_score_scatter_groups_get_one_colour_and_a_counted_legend_entry():
     from helpers.plot import CLASS_COLORS, score_scatter
 
     out = score_scatter([0.1, 0.2, 0.3], [0.3, 0.2, 0.1], xlabel="x", ylabel="y",
-                        groups=["correct", "half-tempo", "correct"])
-    assert set(out["points"]) == {"correct", "half-tempo"}
+                        groups=["half-tempo", "correct", "correct"])
+    assert list(out["points"]) == ["correct", "half-tempo"]          # the course's class order, not first-seen
     assert len(out["points"]["correct"].get_offsets()) == 2
     assert out["points"]["correct"].get_label() == "correct (2)"
     np.testing.assert_allclose(out["points"]["half-tempo"].get_facecolor()[0][:3],

@@ -30,6 +30,7 @@ __all__ = [
     "metric_bars",
     "signed_error_histogram",
     "sweep_heatmap",
+    "tempo_phase_plane",
 ]
 
 #: Tempo ticks (BPM) for log-scaled tempo axes.
@@ -551,4 +552,49 @@ def sweep_heatmap(sweep, *, metric: str, ax=None, labels=None, colorbar_label: s
     ax.set_xlabel(labels.get(cols_name, cols_name))
     colorbar = ax.figure.colorbar(image, ax=ax, label=colorbar_label or f"mean {metric} (0-1)")
     return {"image": image, "colorbar": colorbar, "texts": texts}
+
+
+#: Tempo ratios marked on the y axis of :func:`tempo_phase_plane` (the metrical levels, and 3:2 and 3).
+_RATIO_TICKS = ((1 / 3, "1/3"), (0.5, "1/2"), (1.0, "1"), (1.5, "3/2"), (2.0, "2"), (3.0, "3"))
+
+
+def tempo_phase_plane(diagnoses, *, ax=None):
+    """Each track's tempo ratio against its phase, one colour per failure class.
+
+    Half and double tempo are horizontal bands at 1/2 and 2, the off-beat sits at phase
+    ±0.5 on the line ratio = 1, correct tracks at (0, 1). A track without a finite ratio
+    (too few beats) is left out; a track without a finite phase is drawn at phase 0.
+
+    Parameters
+    ----------
+    diagnoses : dict or iterable of helpers.analysis.Diagnosis
+        From :func:`helpers.analysis.classify_results` (``label``, ``tempo_ratio``, ``phase_beats``).
+    ax : matplotlib Axes, optional
+
+    Returns
+    -------
+    dict
+        ``{class: PathCollection}`` for the classes present, in :data:`CLASS_COLORS` order.
+    """
+    items = list(diagnoses.values() if hasattr(diagnoses, "values") else diagnoses)
+    ax = _axes(ax)
+    labels = [c for c in CLASS_COLORS if any(d.label == c for d in items)]
+    labels += [c for c in dict.fromkeys(d.label for d in items) if c not in labels]
+    drawn = {}
+    for k, label in enumerate(labels):
+        pts = [d for d in items if d.label == label and np.isfinite(d.tempo_ratio)]
+        if pts:
+            drawn[label] = ax.scatter([d.phase_beats if np.isfinite(d.phase_beats) else 0.0 for d in pts],
+                                      [d.tempo_ratio for d in pts], s=30, alpha=0.8,
+                                      color=CLASS_COLORS.get(label, f"C{k % 10}"), label=f"{label} ({len(pts)})")
+    ax.set_yscale("log", base=2)
+    ax.set_yticks([v for v, _ in _RATIO_TICKS], [t for _, t in _RATIO_TICKS])
+    ax.minorticks_off()
+    ax.set_ylim(0.25, 4.0)
+    ax.set_xlim(-0.55, 0.55)
+    ax.set_xlabel("phase of the estimated beats in the reference beat (beats)")
+    ax.set_ylabel("tempo ratio, estimated / reference")
+    if drawn:
+        ax.legend(fontsize=8, loc="center left", bbox_to_anchor=(1.0, 0.5))
+    return drawn
 

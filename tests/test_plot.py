@@ -219,3 +219,19 @@ def test_sweep_heatmap_shows_the_means_of_a_two_parameter_sweep():
     one = SweepResult(("tightness",), ((1.0,),), "F-measure", np.zeros(1), {(1.0,): result(0.5)})
     with pytest.raises(ParameterError, match="exactly 2"):
         sweep_heatmap(one, metric="F")
+
+
+def test_tempo_phase_plane_puts_each_track_at_its_phase_and_ratio():
+    from helpers.analysis import classify_track
+    from helpers.plot import tempo_phase_plane
+
+    ref = np.arange(5.0, 65.0, 0.5)
+    diagnoses = {"half": classify_track(ref, ref[::2]), "off": classify_track(ref, ref[:-1] + 0.25),
+                 "ok": classify_track(ref, ref + 0.01)}
+    fig, ax = plt.subplots()
+    drawn = tempo_phase_plane(diagnoses, ax=ax)
+    assert list(drawn) == ["correct", "half-tempo", "off-beat"]
+    np.testing.assert_allclose(drawn["half-tempo"].get_offsets()[0], [0.0, 0.5], atol=0.01)
+    np.testing.assert_allclose(abs(drawn["off-beat"].get_offsets()[0][0]), 0.5, atol=0.01)
+    assert ax.get_yscale() == "log" and "1/2" in [t.get_text() for t in ax.get_yticklabels()]
+    assert "tempo ratio" in ax.get_ylabel() and "(beats)" in ax.get_xlabel()

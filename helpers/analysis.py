@@ -678,7 +678,7 @@ def failure_window(reference_beats_s, estimated_beats_s, *, window_s: float = FA
     return start, start + float(window_s)
 
 
-# =========================================================================== frame-rate ceiling
+# =========================================================================== the frame grid (frame_rate_ceiling)
 def quantize_to_frames(times_s, *, params: MelParams) -> np.ndarray:
     """Beat times moved to the nearest frame time (``k * hop / sr``), as a frame-wise tracker must place them.
 
@@ -756,7 +756,7 @@ def frame_rate_ceiling(dataset, *, track_ids=None, refine: bool = True, tracker_
     params = dataset.params
     grid, refined = [], []
     start = time.perf_counter()
-    for tid in tqdm(ids, desc="frame-rate ceiling", unit="track", disable=not progress, dynamic_ncols=True):
+    for tid in tqdm(ids, desc="frame grid", unit="track", disable=not progress, dynamic_ncols=True):
         reference = dataset.load_beats(tid).times_s
         grid.append(_scored(tid, reference, quantize_to_frames(reference, params=params), trim_s))
         if refine:

@@ -1064,7 +1064,7 @@ def small_sample_note(n_tracks: int, *, what: str = "the test split") -> str:
     Examples
     --------
     >>> small_sample_note(4)[:40]
-    'only 4 tracks in the test split: too few'
+    'Only 4 tracks in the test split: too few'
     >>> small_sample_note(261)
     ''
     """
@@ -1072,7 +1072,7 @@ def small_sample_note(n_tracks: int, *, what: str = "the test split") -> str:
         raise ParameterError(f"n_tracks={n_tracks!r} must be a whole number >= 0.")
     if n_tracks >= SMALL_SAMPLE_TRACKS:
         return ""
-    return (f"only {n_tracks} track{'s' if n_tracks != 1 else ''} in {what}: too few for its means to say much "
+    return (f"Only {n_tracks} track{'s' if n_tracks != 1 else ''} in {what}: too few for its means to say much "
             f"(below {SMALL_SAMPLE_TRACKS} tracks a 95 % interval of a mean F is wider than about +-0.1); "
             "read them as a demonstration of the method, not as a result.")
 

@@ -25,10 +25,17 @@ What is here
 - The error taxonomy: :func:`classify_track` (one track -> :class:`Diagnosis`: its class,
   the rule that fired, the evidence), :func:`classify_results` (a whole BatchResult),
   :func:`count_classes`, :func:`failure_window` (where in a track it goes wrong).
-- The frame-rate ceiling: :func:`quantize_to_frames`, :func:`frame_rate_ceiling`.
+- The frame grid: :func:`quantize_to_frames`, :func:`frame_rate_ceiling` (what rounding
+  beat times to the frame grid costs each metric, and what sub-frame refinement recovers).
 - Paired comparisons: :func:`paired_comparison`, :func:`score_matrix`, :func:`everyone_fails`.
 - Parameter sensitivity: :func:`sensitivity_sweep` (a grid of
-  :class:`helpers.beat.TrackerParams` through :func:`helpers.batch.run_batch` and its cache).
+  :class:`helpers.beat.TrackerParams` through :func:`helpers.batch.run_batch` and its cache,
+  on the dev split when its best setting is to be reported on test).
+- Honest reporting: :func:`split_result` (one part of the fixed dev/test split,
+  :mod:`helpers.splits`), :func:`small_sample_note`, :func:`rescore` (the same estimates under
+  another trim: mir_eval's ``f_measure`` alone does not trim, ``evaluate`` does).
+- The metric playground (Week 3): :func:`constructed_estimates` (half and double tempo,
+  off-beat, 60 ms late, +-69 ms alternating).
 
 The taxonomy (one class per track, rules applied in this order)
 ----------------------------------------------------------------
@@ -77,6 +84,7 @@ import numpy as np
 
 from .data import Dataset, MelParams, TrackMeta
 from .errors import ParameterError
+from .splits import check_split, select_split
 from .evaluate import (
     CONTINUITY_PERIOD_THRESHOLD,
     CONTINUITY_PHASE_THRESHOLD,
@@ -125,6 +133,12 @@ __all__ = [
     "everyone_fails",
     "SweepResult",
     "sensitivity_sweep",
+    "SMALL_SAMPLE_TRACKS",
+    "split_result",
+    "small_sample_note",
+    "rescore",
+    "CONSTRUCTED_ESTIMATES",
+    "constructed_estimates",
 ]
 
 # --------------------------------------------------------------------------- constants
@@ -161,6 +175,19 @@ TIE_TOLERANCE = 0.01
 FAIL_THRESHOLD = 0.5
 #: Length of the excerpt :func:`failure_window` picks (s).
 FAILURE_WINDOW_S = 10.0
+#: Fewer tracks than this and :func:`small_sample_note` warns: with per-track F spread
+#: about 0.3 (typical of beat trackers), a 95 % interval of the mean is then wider than +-0.1
+#: (1.96 * 0.3 / sqrt(30) = 0.107).
+SMALL_SAMPLE_TRACKS = 30
+#: Below this many tracks :func:`sensitivity_sweep` runs in one process: starting worker
+#: processes for every setting costs more than the few tracks save (measured on the demo set).
+SWEEP_POOL_MIN_TRACKS = 50
+#: The constructed estimates of :func:`constructed_estimates`, in table order.
+CONSTRUCTED_ESTIMATES = ("half tempo", "double tempo", "off-beat", "60 ms late", "69 ms alternating")
+#: How late the "60 ms late" estimate is (s): inside the F window (70 ms), outside Cemgil's sigma (40 ms).
+LATE_S = 0.060
+#: The alternating offset (s) of the "69 ms alternating" estimate: just inside the +-70 ms F window.
+ALTERNATING_S = 0.069
 
 _LONG_NAMES = {**{m: m for m in METRIC_NAMES}, **{s: m for m, s in SHORT_NAMES.items()}}
 
@@ -651,7 +678,7 @@ def failure_window(reference_beats_s, estimated_beats_s, *, window_s: float = FA
     return start, start + float(window_s)
 
 
-# =========================================================================== frame-rate ceiling
+# =========================================================================== the frame grid (frame_rate_ceiling)
 def quantize_to_frames(times_s, *, params: MelParams) -> np.ndarray:
     """Beat times moved to the nearest frame time (``k * hop / sr``), as a frame-wise tracker must place them.
 
@@ -673,13 +700,22 @@ def _scored(track_id: str, reference_s, estimate_s, trim_s: float):
 
 def frame_rate_ceiling(dataset, *, track_ids=None, refine: bool = True, tracker_params=None,
                        trim_s: float = TRIM_S, progress: bool = True) -> dict:
-    """Score the reference beats themselves after putting them on the frame grid.
+    """Score the reference beats themselves after rounding them to the frame grid (and refining them).
 
-    A tracker that works on frames can at best place each beat on the frame nearest to
-    it; the sub-frame refinement of :func:`helpers.beat.refine_beat_times` then moves it
-    by up to half a frame using the novelty.  Scoring these "perfect tracker" outputs
-    against the reference shows how much of the error the data's resolution (46.4 ms
-    per frame on Harmonix) explains, and how much is the tracker's.
+    Each reference beat is moved to the nearest frame time (at most half a frame: 23.2 ms
+    at hop 1024), then -- with ``refine`` -- moved again by the tracker's sub-frame
+    refinement (:func:`helpers.beat.refine_beat_times` on the tracker's novelty).  What
+    this measures, per metric: the cost of **rounding** beat times to the frame grid, and
+    how much of it the refinement **recovers**.  Since half a frame is far inside the
+    +-70 ms F-measure window, the rounded reference scores F = 1 (and CMLt = AMLt = 1) by
+    construction; only the timing-sensitive metrics (Cemgil, sigma 40 ms; information
+    gain; the timing error itself) see the grid.
+
+    What it does *not* measure: what the input's resolution costs a tracker.  A tracker
+    on coarser frames also gets a blurrier novelty curve and a coarser tempo; the
+    reference beats here are placed by an oracle.  For that question, track the same
+    music rendered at several hops (the course's resolution benchmark,
+    ``benchmarks/bench_resolution.py``).
 
     Parameters
     ----------
@@ -720,7 +756,7 @@ def frame_rate_ceiling(dataset, *, track_ids=None, refine: bool = True, tracker_
     params = dataset.params
     grid, refined = [], []
     start = time.perf_counter()
-    for tid in tqdm(ids, desc="frame-rate ceiling", unit="track", disable=not progress, dynamic_ncols=True):
+    for tid in tqdm(ids, desc="frame grid", unit="track", disable=not progress, dynamic_ncols=True):
         reference = dataset.load_beats(tid).times_s
         grid.append(_scored(tid, reference, quantize_to_frames(reference, params=params), trim_s))
         if refine:
@@ -857,6 +893,9 @@ class SweepResult:
     base_params : helpers.beat.TrackerParams
         The other parameters.
     seconds : float
+    split : str
+        The part of the fixed dev/test split the sweep ran on (``"dev"`` to choose a
+        setting that is then reported on ``"test"``).
     """
 
     names: tuple
@@ -866,6 +905,7 @@ class SweepResult:
     results: dict = field(repr=False)
     base_params: object = None
     seconds: float = 0.0
+    split: str = "all"
 
     def means_of(self, metric: str) -> np.ndarray:
         """The mean of another metric for each combination, shaped like :attr:`means`."""
@@ -879,6 +919,10 @@ class SweepResult:
         idx = np.unravel_index(int(np.argmax(self.means)), self.means.shape)
         return {n: v[i] for n, v, i in zip(self.names, self.values, idx)}, float(self.means[idx])
 
+    def best_params(self):
+        """The :class:`helpers.beat.TrackerParams` of :meth:`best` (the other fields from ``base_params``)."""
+        return dataclasses.replace(self.base_params, **self.best()[0])
+
     def rows(self) -> list[dict]:
         """One flat dict per combination: the parameter values and the mean."""
         return [{**dict(zip(self.names, combo)), f"mean {SHORT_NAMES.get(self.metric, self.metric)}":
@@ -887,12 +931,17 @@ class SweepResult:
 
 
 def sensitivity_sweep(dataset, grid: Mapping[str, Sequence], *, base_params=None, metric: str = "F-measure",
-                      cache_dir=None, track_ids=None, jobs: int | None = None, progress: bool = True) -> SweepResult:
+                      cache_dir=None, track_ids=None, split: str = "all", jobs: int | None = None,
+                      progress: bool = True) -> SweepResult:
     """Run the reference tracker on a grid of 1-3 parameters, through the batch runner and its cache.
 
     Each combination is one :func:`helpers.batch.run_batch` (worker processes, per-track
     cache keyed by the complete parameters): a combination seen before costs nothing,
     an interrupted sweep resumes.
+
+    Choosing a setting is tuning: run the sweep on ``split="dev"``, take
+    :meth:`SweepResult.best_params`, and report that setting on ``split="test"`` (a
+    separate :func:`helpers.batch.run_batch`), never the sweep's own best mean.
 
     Parameters
     ----------
@@ -907,8 +956,12 @@ def sensitivity_sweep(dataset, grid: Mapping[str, Sequence], *, base_params=None
     cache_dir : str or Path, optional
         Default ``helpers.batch.default_out_dir(dataset.name, "sweep") / "cache"``.
     track_ids : sequence of str, optional
+    split : {"all", "dev", "test"}
+        Only the tracks of this part of the fixed dev/test split (:mod:`helpers.splits`).
     jobs : int, optional
-        Worker processes per run (default: both cores).
+        Worker processes per run (default: both cores, but one process below
+        :data:`SWEEP_POOL_MIN_TRACKS` tracks, where starting workers for every setting
+        costs more than it saves).
     progress : bool
         A progress bar over the combinations.
 
@@ -923,6 +976,12 @@ def sensitivity_sweep(dataset, grid: Mapping[str, Sequence], *, base_params=None
 
     if not isinstance(dataset, Dataset):
         raise ParameterError(f"dataset must be a helpers.data.Dataset (open_dataset()), got {type(dataset).__name__}.")
+    split = check_split(split)
+    ids = select_split(dataset.track_ids if track_ids is None else track_ids, split)
+    if not ids:
+        raise ParameterError(f"{dataset.name}: no track in the {split!r} split to sweep on.")
+    if jobs is None and len(ids) < SWEEP_POOL_MIN_TRACKS:
+        jobs = 1
     base = TrackerParams() if base_params is None else base_params
     if not isinstance(base, TrackerParams):
         raise ParameterError(f"base_params must be a TrackerParams, got {type(base).__name__}.")
@@ -948,15 +1007,152 @@ def sensitivity_sweep(dataset, grid: Mapping[str, Sequence], *, base_params=None
     try:
         for combo, params in zip(combos, settings):
             bar.set_postfix_str(", ".join(f"{n}={v}" for n, v in zip(names, combo)), refresh=True)
-            results[combo] = run_batch(dataset, tracker="reference", tracker_params=params, track_ids=track_ids,
+            results[combo] = run_batch(dataset, tracker="reference", tracker_params=params, track_ids=ids,
                                        cache_dir=cache_dir, jobs=jobs, progress=False)
             bar.update(1)
     finally:
         bar.close()
     means = np.array([_mean_or_nan(results[c], metric) for c in combos], dtype=float).reshape([len(v) for v in values])
-    return SweepResult(names, values, metric, means, results, base, time.perf_counter() - start)
+    return SweepResult(names, values, metric, means, results, base, time.perf_counter() - start, split)
 
 
 def _mean_or_nan(result, metric: str) -> float:
     scores = result.scores(metric)
     return float(scores.mean()) if scores.size else math.nan
+
+
+# =========================================================================== honest reporting
+def split_result(result, split: str):
+    """The tracks of one part of the fixed dev/test split, as a BatchResult of their own.
+
+    Parameters
+    ----------
+    result : helpers.batch.BatchResult
+    split : {"all", "dev", "test"}
+        See :mod:`helpers.splits` (decided by each track id alone).
+
+    Returns
+    -------
+    helpers.batch.BatchResult
+        The same track results (failed ones included) and configuration, with
+        ``config["split"]`` set; ``split="all"`` returns ``result`` itself.
+
+    Examples
+    --------
+    >>> from helpers.batch import BatchResult, TrackResult
+    >>> r = BatchResult([TrackResult("0001_12step", {"F-measure": 1.0}),
+    ...                  TrackResult("0005_again", {"F-measure": 0.5})], {"system": "demo"})
+    >>> split_result(r, "test").track_ids
+    ['0001_12step']
+    """
+    from .batch import BatchResult
+
+    split = check_split(split)
+    if split == "all":
+        return result
+    keep = set(select_split(result.track_ids, split))
+    return BatchResult([r for r in result.tracks if r.track_id in keep], {**result.config, "split": split},
+                       result.seconds)
+
+
+def small_sample_note(n_tracks: int, *, what: str = "the test split") -> str:
+    """A warning to print beside a figure computed on few tracks ('' when there are enough).
+
+    Fewer than :data:`SMALL_SAMPLE_TRACKS` tracks: a mean's 95 % interval is wider than
+    about +-0.1, so differences between systems of a few hundredths mean nothing.
+
+    Examples
+    --------
+    >>> small_sample_note(4)[:40]
+    'Only 4 tracks in the test split: too few'
+    >>> small_sample_note(261)
+    ''
+    """
+    if isinstance(n_tracks, bool) or not isinstance(n_tracks, (int, np.integer)) or n_tracks < 0:
+        raise ParameterError(f"n_tracks={n_tracks!r} must be a whole number >= 0.")
+    if n_tracks >= SMALL_SAMPLE_TRACKS:
+        return ""
+    return (f"Only {n_tracks} track{'s' if n_tracks != 1 else ''} in {what}: too few for its means to say much "
+            f"(below {SMALL_SAMPLE_TRACKS} tracks a 95 % interval of a mean F is wider than about +-0.1); "
+            "read them as a demonstration of the method, not as a result.")
+
+
+def rescore(result, reference, *, trim_s: float, metrics=METRIC_NAMES):
+    """The same estimated beats scored again under another trim (e.g. ``trim_s=0``: no trim).
+
+    ``mir_eval.beat.f_measure`` on its own does not trim; ``mir_eval.beat.evaluate``
+    removes the beats before 5 s first.  Re-scoring one run both ways shows what that
+    choice alone changes (upstream's Harmonix results quote the untrimmed F-measure).
+
+    Parameters
+    ----------
+    result : helpers.batch.BatchResult
+        Its estimated beats must be available (``TrackResult.beat_times_s``).
+    reference : helpers.data.Dataset or dict
+        Where the reference beats come from (as :func:`classify_results`).
+    trim_s : float >= 0
+    metrics : sequence of str
+        The metrics to compute (the others are left out of the new scores).
+
+    Returns
+    -------
+    helpers.batch.BatchResult
+        One track per scored track of ``result`` with beats; ``config["evaluation"]["trim_s"]``
+        says the new trim.
+    """
+    from .batch import BatchResult, TrackResult
+
+    if isinstance(trim_s, bool) or not isinstance(trim_s, (int, float)) or not math.isfinite(trim_s) or trim_s < 0:
+        raise ParameterError(f"trim_s={trim_s!r} must be a number of seconds >= 0 (0: no trim).")
+    get_reference = _reference_getter(reference)
+    tracks = []
+    for r in result.tracks:
+        if not r.ok or r.beat_times_s is None:
+            continue
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")        # degenerate tracks get their defined zeros
+            scores = evaluate_beats(get_reference(r.track_id), r.beat_times_s, trim_s=float(trim_s), metrics=metrics)
+        tracks.append(TrackResult(r.track_id, scores, r.beat_times_s, None, (), r.n_reference_beats, "file"))
+    config = {**result.config, "evaluation": {**result.config.get("evaluation", {}), "trim_s": float(trim_s)}}
+    return BatchResult(tracks, config, 0.0)
+
+
+# =========================================================================== the metric playground
+def constructed_estimates(reference_beats_s) -> dict[str, np.ndarray]:
+    """Five estimates built from reference beats, each wrong in one known way (Week 3's playground).
+
+    Parameters
+    ----------
+    reference_beats_s : np.ndarray [shape=(n,)]
+        Reference beat times (s), strictly increasing, at least 2.
+
+    Returns
+    -------
+    dict
+        :data:`CONSTRUCTED_ESTIMATES` -> beat times (s): ``"half tempo"`` every other beat
+        from the first; ``"double tempo"`` the beats and the midpoints between neighbours;
+        ``"off-beat"`` the midpoints only; ``"60 ms late"`` every beat + :data:`LATE_S`;
+        ``"69 ms alternating"`` +:data:`ALTERNATING_S`, -:data:`ALTERNATING_S`, ... from the
+        first beat.
+
+    Examples
+    --------
+    >>> est = constructed_estimates(np.array([1.0, 2.0, 3.0]))
+    >>> est["double tempo"].tolist(), est["69 ms alternating"].round(3).tolist()
+    ([1.0, 1.5, 2.0, 2.5, 3.0], [1.069, 1.931, 3.069])
+    """
+    ref = validate_beats(reference_beats_s, name="reference_beats_s")
+    if ref.size < 2:
+        raise ParameterError(f"reference_beats_s needs at least 2 beats to build the estimates, got {ref.size}.")
+    alternating = ref + ALTERNATING_S * (-1.0) ** np.arange(ref.size)
+    if alternating.min() < 0:
+        raise ParameterError(f"a reference beat at {ref[1]:.3f} s minus {ALTERNATING_S} s would be a negative time; "
+                             "drop the beats before 0.1 s first.")
+    midpoints = (ref[:-1] + ref[1:]) / 2
+    return {
+        "half tempo": ref[::2],
+        "double tempo": np.sort(np.concatenate([ref, midpoints])),
+        "off-beat": midpoints,
+        "60 ms late": ref + LATE_S,
+        "69 ms alternating": alternating,
+    }

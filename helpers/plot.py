@@ -21,6 +21,16 @@ __all__ = [
     "curve",
     "track_overview",
     "bpm_axis",
+    "SYSTEM_COLORS",
+    "CLASS_COLORS",
+    "score_scatter",
+    "mean_ci_bars",
+    "breakdown_chart",
+    "class_counts_bars",
+    "metric_bars",
+    "signed_error_histogram",
+    "sweep_heatmap",
+    "tempo_phase_plane",
     "bar_grid",
     "downbeat_overview",
 ]
@@ -224,6 +234,372 @@ def takeaway(text: str, *, width: int = 100) -> None:
     """
     print(textwrap.fill(f"Takeaway: {text}", width=width, subsequent_indent="  ",
                         break_long_words=False, break_on_hyphens=False))
+
+
+# =========================================================================== Weeks 3-4: results of many tracks
+#: One colour per system, everywhere in Weeks 3-4 (other names get matplotlib's cycle).
+SYSTEM_COLORS = {"ours": "tab:green", "librosa-aligned": "tab:blue", "librosa": "tab:orange",
+                 "frame grid": "0.55", "frame grid + refinement": "0.25"}
+#: One colour per failure class (helpers.analysis.FAILURE_CLASSES).
+CLASS_COLORS = {"correct": "tab:green", "half-tempo": "tab:orange", "double-tempo": "tab:purple",
+                "off-beat": "tab:red", "lost-lock": "tab:brown", "other": "tab:grey"}
+#: Score axes (0-1) get this margin so points at 0 and 1 are not cut in half.
+_SCORE_MARGIN = 0.03
+
+
+def _color(name, k: int):
+    return SYSTEM_COLORS.get(name, f"C{k % 10}")
+
+
+def _scores_1d(values, name: str) -> np.ndarray:
+    x = np.asarray(values, dtype=float)
+    if x.ndim != 1:
+        raise ParameterError(f"{name} must be a 1-D sequence of per-track scores, got shape {x.shape}.")
+    return x
+
+
+def score_scatter(x_scores, y_scores, *, ax=None, xlabel: str, ylabel: str, groups=None, colors=None,
+                  title: str | None = None, size: float = 24.0):
+    """Per-track scores of two systems against each other, with the diagonal (points above it: y wins).
+
+    Parameters
+    ----------
+    x_scores, y_scores : array_like [shape=(n_tracks,)]
+        Scores in [0, 1], the same tracks in the same order.
+    ax : matplotlib Axes, optional
+    xlabel, ylabel : str
+        Say which system and metric, e.g. ``"F-measure, librosa-aligned (per track, 0-1)"``.
+    groups : sequence of str [shape=(n_tracks,)], optional
+        A label per track (e.g. its failure class): one colour and legend entry per label.
+    colors : dict, optional
+        Label -> colour (default :data:`CLASS_COLORS`, then matplotlib's cycle).
+    title : str, optional
+    size : float
+        Marker size (points²).
+
+    Returns
+    -------
+    dict
+        ``{"diagonal": Line2D, "points": {label: PathCollection}}`` (label ``None`` without groups).
+    """
+    x, y = _scores_1d(x_scores, "x_scores"), _scores_1d(y_scores, "y_scores")
+    if x.shape != y.shape:
+        raise ParameterError(f"x_scores and y_scores must hold the same tracks: {x.size} vs {y.size} values.")
+    ax = _axes(ax)
+    lo, hi = -_SCORE_MARGIN, 1 + _SCORE_MARGIN
+    (diagonal,) = ax.plot([0, 1], [0, 1], color="grey", linewidth=0.8, zorder=1)
+    points = {}
+    if groups is None:
+        points[None] = ax.scatter(x, y, s=size, alpha=0.7, zorder=2)
+    else:
+        groups = list(groups)
+        if len(groups) != x.size:
+            raise ParameterError(f"groups needs one label per track ({x.size}), got {len(groups)}.")
+        palette = {**CLASS_COLORS, **(colors or {})}
+        present = set(groups)
+        order = [c for c in palette if c in present] + [g for g in dict.fromkeys(groups) if g not in palette]
+        for k, label in enumerate(order):                  # the palette's order (failure classes as the course lists them)
+            idx = [i for i, g in enumerate(groups) if g == label]
+            points[label] = ax.scatter(x[idx], y[idx], s=size, alpha=0.8, color=palette.get(label, f"C{k % 10}"),
+                                       label=f"{label} ({len(idx)})", zorder=2)
+        ax.legend(fontsize=7, loc="center left", bbox_to_anchor=(1.0, 0.5))
+    ax.set_xlim(lo, hi)
+    ax.set_ylim(lo, hi)
+    ax.set_aspect("equal")
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    if title:
+        ax.set_title(title, fontsize=10)
+    return {"diagonal": diagonal, "points": points}
+
+
+def mean_ci_bars(intervals, *, ax=None, ylabel: str = "mean over tracks (0-1), 95 % CI", title: str | None = None):
+    """Means with their confidence intervals: one group per metric, one marker per system.
+
+    Parameters
+    ----------
+    intervals : dict
+        ``{system: {metric label: MeanCI}}`` (:func:`helpers.analysis.bootstrap_mean_ci`; any
+        object with ``mean``, ``low`` and ``high``), every system with the same metrics.
+    ax : matplotlib Axes, optional
+    ylabel, title : str
+
+    Returns
+    -------
+    dict
+        ``{system: ErrorbarContainer}``.
+    """
+    if not intervals:
+        raise ParameterError("intervals is empty: pass {system: {metric: MeanCI}}.")
+    metrics = list(next(iter(intervals.values())))
+    if any(list(cis) != metrics for cis in intervals.values()):
+        raise ParameterError(f"every system needs the same metrics in the same order ({metrics}).")
+    ax = _axes(ax)
+    n = len(intervals)
+    width = 0.7 / max(n, 1)
+    x = np.arange(len(metrics), dtype=float)
+    drawn = {}
+    for k, (system, cis) in enumerate(intervals.items()):
+        means = np.array([cis[m].mean for m in metrics])
+        err = np.array([[cis[m].mean - cis[m].low for m in metrics], [cis[m].high - cis[m].mean for m in metrics]])
+        drawn[system] = ax.errorbar(x + (k - (n - 1) / 2) * width, means, yerr=err, fmt="o", capsize=4,
+                                    color=_color(system, k), label=system)
+    ax.set_xticks(x, metrics)
+    ax.set_xlabel("metric")
+    ax.set_ylabel(ylabel)
+    ax.set_ylim(-_SCORE_MARGIN, 1 + _SCORE_MARGIN)
+    ax.legend(fontsize=8, loc="lower left")
+    if title:
+        ax.set_title(title, fontsize=10)
+    return drawn
+
+
+def breakdown_chart(groups, *, ax=None, overall: float | None = None, xlabel: str = "mean F-measure (0-1), 95 % CI",
+                    ylabel: str = "group"):
+    """A breakdown (:func:`helpers.analysis.breakdown`) as horizontal intervals, the first group on top.
+
+    Parameters
+    ----------
+    groups : sequence of GroupStats
+        Each with ``group``, ``n``, ``mean``, ``low`` and ``high`` (hardest first, as ``breakdown`` orders them).
+    ax : matplotlib Axes, optional
+    overall : float, optional
+        The mean over all tracks: a dashed reference line.
+    xlabel, ylabel : str
+
+    Returns
+    -------
+    ErrorbarContainer
+    """
+    groups = list(groups)
+    if not groups:
+        raise ParameterError("groups is empty: nothing to draw.")
+    ax = _axes(ax)
+    y = np.arange(len(groups))
+    means = np.array([g.mean for g in groups])
+    err = np.array([[g.mean - g.low for g in groups], [g.high - g.mean for g in groups]])
+    drawn = ax.errorbar(means, y, xerr=err, fmt="o", capsize=3, color="tab:green")
+    if overall is not None:
+        ax.axvline(overall, color="grey", linestyle="--", linewidth=1, label=f"all tracks {overall:.2f}")
+        ax.legend(fontsize=8, loc="best")
+    ax.set_yticks(y, [f"{g.group} (n={g.n})" for g in groups])
+    ax.set_xlim(-_SCORE_MARGIN, 1 + _SCORE_MARGIN)
+    ax.set_ylim(len(groups) - 0.5, -0.5)            # the first (hardest) group on top
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    return drawn
+
+
+def class_counts_bars(counts, *, ax=None, classes=None, ylabel: str = "number of tracks"):
+    """Failure-class counts of one or more systems as grouped bars, each bar labelled with its count.
+
+    Parameters
+    ----------
+    counts : dict
+        ``{system: {class: n}}`` (:func:`helpers.analysis.count_classes` per system).
+    ax : matplotlib Axes, optional
+    classes : sequence of str, optional
+        The classes in order (default: those of the first system).
+    ylabel : str
+
+    Returns
+    -------
+    dict
+        ``{system: BarContainer}``.
+    """
+    if not counts:
+        raise ParameterError("counts is empty: pass {system: {class: n}}.")
+    classes = list(classes or next(iter(counts.values())))
+    ax = _axes(ax)
+    n = len(counts)
+    width = 0.8 / n
+    x = np.arange(len(classes), dtype=float)
+    drawn = {}
+    for k, (system, c) in enumerate(counts.items()):
+        bars = ax.bar(x + (k - (n - 1) / 2) * width, [c.get(label, 0) for label in classes], width=width,
+                      color=_color(system, k), label=system)
+        ax.bar_label(bars, fontsize=7)
+        drawn[system] = bars
+    ax.set_xticks(x, classes)
+    ax.set_xlabel("failure class")
+    ax.set_ylabel(ylabel)
+    ax.legend(fontsize=8)
+    return drawn
+
+
+def metric_bars(rows, *, metrics, ax=None, labels=None, ylabel: str = "mean over tracks (0-1)"):
+    """Rows of :func:`helpers.batch.compare` as grouped bars: one group per metric, one bar per system.
+
+    Parameters
+    ----------
+    rows : sequence of dict
+        Each with ``"system"`` and one value per metric.
+    metrics : sequence of str
+        The row keys to draw (mir_eval names, as ``compare`` writes them).
+    ax : matplotlib Axes, optional
+    labels : sequence of str, optional
+        Tick labels (default: the metric names).
+    ylabel : str
+
+    Returns
+    -------
+    dict
+        ``{system: BarContainer}``.
+    """
+    rows, metrics = list(rows), list(metrics)
+    if not rows or not metrics:
+        raise ParameterError("metric_bars needs at least one row and one metric.")
+    missing = [m for m in metrics if any(m not in r for r in rows)]
+    if missing:
+        raise ParameterError(f"rows lack the metric(s) {missing}: pass compare(..., metrics=...) with them.")
+    ax = _axes(ax)
+    n = len(rows)
+    width = 0.8 / n
+    x = np.arange(len(metrics), dtype=float)
+    drawn = {}
+    for k, row in enumerate(rows):
+        values = [np.nan if row[m] is None else row[m] for m in metrics]
+        drawn[row["system"]] = ax.bar(x + (k - (n - 1) / 2) * width, values, width=width,
+                                      color=_color(row["system"], k), label=row["system"])
+    ax.set_xticks(x, list(labels) if labels is not None else metrics)
+    ax.set_xlabel("metric")
+    ax.set_ylabel(ylabel)
+    ax.set_ylim(0, 1 + _SCORE_MARGIN)
+    ax.legend(fontsize=7, loc="center left", bbox_to_anchor=(1.0, 0.5))
+    return drawn
+
+
+def signed_error_histogram(errors_s, *, ax=None, window_s: float = 0.07, bin_ms: float = 5.0,
+                           frame_s: float | None = None):
+    """Histograms of signed timing errors (estimated - nearest reference beat) of several systems, in ms.
+
+    Each system's histogram is a share of its beats (each sums to 1), drawn as a step
+    line, with its median in the legend; a lag shows as a peak off zero.
+
+    Parameters
+    ----------
+    errors_s : dict
+        ``{system: errors in seconds}`` (e.g. :func:`helpers.analysis.pooled_beat_errors_s`).
+    ax : matplotlib Axes, optional
+    window_s : float > 0
+        The x range, ±``window_s`` (default: the F-measure window, 70 ms).
+    bin_ms : float > 0
+        Bin width in milliseconds.
+    frame_s : float, optional
+        One frame (s): a dotted line at one frame late (a one-frame lag sits there).
+
+    Returns
+    -------
+    dict
+        ``{system: StepPatch}``.
+    """
+    if not errors_s:
+        raise ParameterError("errors_s is empty: pass {system: errors in seconds}.")
+    if not (window_s > 0 and bin_ms > 0):
+        raise ParameterError(f"window_s={window_s!r} and bin_ms={bin_ms!r} must be > 0.")
+    ax = _axes(ax)
+    half = 1000.0 * window_s
+    edges = np.arange(-half, half + bin_ms / 2, bin_ms)
+    if edges[-1] < half:
+        edges = np.append(edges, half)
+    drawn = {}
+    for k, (system, errors) in enumerate(errors_s.items()):
+        ms = 1000.0 * np.asarray(errors, dtype=float).ravel()
+        counts, _ = np.histogram(ms, bins=edges)
+        share = counts / max(ms.size, 1)
+        median = f"median {np.median(ms):+.0f} ms" if ms.size else "no beats"
+        drawn[system] = ax.stairs(share, edges, color=_color(system, k), linewidth=1.6,
+                                  label=f"{system} ({median})")
+    ax.axvline(0.0, color="k", linewidth=0.8)
+    if frame_s is not None:
+        ax.axvline(1000.0 * frame_s, color="grey", linestyle=":", label=f"one frame late ({1000 * frame_s:.1f} ms)")
+    ax.set_xlim(-half, half)
+    ax.set_xlabel("estimated beat - nearest reference beat (ms; positive = late)")
+    ax.set_ylabel(f"share of the beats within ±{half:.0f} ms")
+    ax.legend(fontsize=7, loc="upper left")
+    return drawn
+
+
+def sweep_heatmap(sweep, *, metric: str, ax=None, labels=None, colorbar_label: str | None = None):
+    """A 2-parameter sweep (:func:`helpers.analysis.sensitivity_sweep`) as an annotated heat map.
+
+    Parameters
+    ----------
+    sweep : helpers.analysis.SweepResult
+        Exactly two swept parameters: the first on the y axis, the second on x.
+    metric : str
+        The mean shown (``sweep.means_of(metric)``), a 0-1 score.
+    ax : matplotlib Axes, optional
+    labels : dict, optional
+        Parameter name -> axis label (default: the name).
+    colorbar_label : str, optional
+
+    Returns
+    -------
+    dict
+        ``{"image": AxesImage, "colorbar": Colorbar, "texts": [Text, ...]}``.
+    """
+    if len(sweep.names) != 2:
+        raise ParameterError(f"sweep_heatmap needs a sweep of exactly 2 parameters, got {sweep.names}.")
+    values = sweep.means_of(metric)
+    labels = labels or {}
+    ax = _axes(ax)
+    image = ax.imshow(values, origin="lower", cmap="viridis", vmin=0, vmax=1, aspect="auto")
+    texts = [ax.text(j, i, f"{v:.2f}", ha="center", va="center", color="white" if v < 0.6 else "black", fontsize=9)
+             for (i, j), v in np.ndenumerate(values)]
+    (rows_name, cols_name), (rows, cols) = sweep.names, sweep.values
+    ax.set_yticks(range(len(rows)), [f"{v:g}" for v in rows])
+    ax.set_xticks(range(len(cols)), [f"{v:g}" for v in cols])
+    ax.set_ylabel(labels.get(rows_name, rows_name))
+    ax.set_xlabel(labels.get(cols_name, cols_name))
+    colorbar = ax.figure.colorbar(image, ax=ax, label=colorbar_label or f"mean {metric} (0-1)")
+    return {"image": image, "colorbar": colorbar, "texts": texts}
+
+
+#: Tempo ratios marked on the y axis of :func:`tempo_phase_plane` (the metrical levels, and 3:2 and 3).
+_RATIO_TICKS = ((1 / 3, "1/3"), (0.5, "1/2"), (1.0, "1"), (1.5, "3/2"), (2.0, "2"), (3.0, "3"))
+
+
+def tempo_phase_plane(diagnoses, *, ax=None):
+    """Each track's tempo ratio against its phase, one colour per failure class.
+
+    Half and double tempo are horizontal bands at 1/2 and 2, the off-beat sits at phase
+    ±0.5 on the line ratio = 1, correct tracks at (0, 1). A track without a finite ratio
+    (too few beats) is left out; a track without a finite phase is drawn at phase 0.
+
+    Parameters
+    ----------
+    diagnoses : dict or iterable of helpers.analysis.Diagnosis
+        From :func:`helpers.analysis.classify_results` (``label``, ``tempo_ratio``, ``phase_beats``).
+    ax : matplotlib Axes, optional
+
+    Returns
+    -------
+    dict
+        ``{class: PathCollection}`` for the classes present, in :data:`CLASS_COLORS` order.
+    """
+    items = list(diagnoses.values() if hasattr(diagnoses, "values") else diagnoses)
+    ax = _axes(ax)
+    labels = [c for c in CLASS_COLORS if any(d.label == c for d in items)]
+    labels += [c for c in dict.fromkeys(d.label for d in items) if c not in labels]
+    drawn = {}
+    for k, label in enumerate(labels):
+        pts = [d for d in items if d.label == label and np.isfinite(d.tempo_ratio)]
+        if pts:
+            drawn[label] = ax.scatter([d.phase_beats if np.isfinite(d.phase_beats) else 0.0 for d in pts],
+                                      [d.tempo_ratio for d in pts], s=30, alpha=0.8,
+                                      color=CLASS_COLORS.get(label, f"C{k % 10}"), label=f"{label} ({len(pts)})")
+    ax.set_yscale("log", base=2)
+    ax.set_yticks([v for v, _ in _RATIO_TICKS], [t for _, t in _RATIO_TICKS])
+    ax.minorticks_off()
+    ax.set_ylim(0.25, 4.0)
+    ax.set_xlim(-0.55, 0.55)
+    ax.set_xlabel("phase of the estimated beats in the reference beat (beats)")
+    ax.set_ylabel("tempo ratio, estimated / reference")
+    if drawn:
+        ax.legend(fontsize=8, loc="center left", bbox_to_anchor=(1.0, 0.5))
+    return drawn
+
 
 
 # --------------------------------------------------------------------------- bars and downbeats (notebook 05)

@@ -40,3 +40,42 @@ def w3_mean(rows, metric):
     if not scores:
         return None
     return sum(scores) / len(scores)
+
+
+def w3_cmlt(reference_s, estimated_s):
+    """cmlt: beats right in phase and period (17.5 % of the reference interval), over max(n_ref, n_est)."""
+    ref = np.asarray(reference_s, dtype=float)
+    est = np.asarray(estimated_s, dtype=float)
+    if ref.size < 2 or est.size < 2:
+        return 0.0
+    used = np.zeros(ref.size, dtype=bool)
+    correct = 0
+    for m, e in enumerate(est):
+        j = int(np.argmin(np.abs(ref - e)))
+        if used[j]:
+            continue
+        if m == 0 or j == 0:                       # no interval before: take the one after (or before the last)
+            ref_interval = ref[j + 1] - ref[j] if j + 1 < ref.size else ref[j] - ref[j - 1]
+            est_interval = est[m + 1] - est[m] if m + 1 < est.size else est[m] - est[m - 1]
+        else:
+            ref_interval, est_interval = ref[j] - ref[j - 1], est[m] - est[m - 1]
+        phase = abs(e - ref[j]) / ref_interval
+        period = abs(1.0 - est_interval / ref_interval)
+        if phase < 0.175 and period < 0.175:
+            used[j] = True
+            correct += 1
+    return correct / max(ref.size, est.size)
+
+
+def w3_playground(reference_s):
+    """make_estimates: five estimates built from the reference, each wrong in one known way."""
+    ref = np.asarray(reference_s, dtype=float)
+    midpoints = (ref[:-1] + ref[1:]) / 2
+    signs = (-1.0) ** np.arange(ref.size)          # +1, -1, +1, ...
+    return {
+        "half tempo": ref[::2],
+        "double tempo": np.sort(np.concatenate([ref, midpoints])),
+        "off-beat": midpoints,
+        "60 ms late": ref + 0.060,
+        "69 ms alternating": ref + 0.069 * signs,
+    }

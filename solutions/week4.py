@@ -46,3 +46,28 @@ def w4_bootstrap(scores, n_boot, seed):
     means = [rng.choice(scores, size=scores.size, replace=True).mean() for _ in range(n_boot)]
     low, high = np.percentile(means, [2.5, 97.5])
     return float(low), float(high)
+
+
+def w4_wins(scores_a, scores_b, tie_tolerance):
+    """win_loss_tie: over the tracks both systems scored, compare A - B with +-tie_tolerance."""
+    wins = losses = ties = 0
+    for track_id, a in scores_a.items():
+        b = scores_b.get(track_id)
+        if a is None or b is None:
+            continue                               # a failed (or missing) track is not a score of 0
+        if a - b > tie_tolerance:
+            wins += 1
+        elif a - b < -tie_tolerance:
+            losses += 1
+        else:
+            ties += 1
+    return wins, losses, ties
+
+
+def w4_paired_bootstrap(scores_a, scores_b, n_boot, seed):
+    """paired_bootstrap_ci: resample the tracks (the same indices for both systems), mean of A - B."""
+    diff = np.asarray(scores_a, dtype=float) - np.asarray(scores_b, dtype=float)
+    rng = np.random.default_rng(seed)
+    means = [diff[rng.integers(0, diff.size, diff.size)].mean() for _ in range(n_boot)]
+    low, high = np.percentile(means, [2.5, 97.5])
+    return float(low), float(high)

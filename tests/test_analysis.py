@@ -346,6 +346,82 @@ def test_sweep_rejects_bad_grids(tiny, grid):
         an.sensitivity_sweep(tiny, grid, progress=False)
 
 
+
+def test_sweep_on_dev_sees_only_dev_tracks_and_names_its_best_params(tiny, tmp_path):
+    from helpers.splits import split_of
+
+    grid = {"prior_center_bpm": [60.0, 120.0]}
+    sweep = an.sensitivity_sweep(tiny, grid, split="dev", cache_dir=tmp_path / "cache", progress=False)
+    dev = [t for t, _, _ in TRACKS if split_of(t) == "dev"]
+    assert sweep.split == "dev" and 0 < len(dev) < len(TRACKS)        # the fixture has both splits
+    assert all(r.track_ids == sorted(dev) for r in sweep.results.values())
+    assert all(r.config["jobs"] == 1 for r in sweep.results.values())   # few tracks: one process
+    best, value = sweep.best()
+    params = sweep.best_params()
+    assert params.prior_center_bpm == best["prior_center_bpm"] and params.tightness == sweep.base_params.tightness
+    with pytest.raises(ParameterError, match="split"):
+        an.sensitivity_sweep(tiny, grid, split="train", progress=False)
+    with pytest.raises(ParameterError, match="no track"):
+        an.sensitivity_sweep(tiny, grid, split="test", track_ids=dev, progress=False)
+
+
+# --------------------------------------------------------------------------- honest reporting
+def test_split_result_keeps_exactly_the_tracks_of_the_split():
+    from helpers.splits import split_of
+
+    ids = ["0001_12step", "0005_again", "t1_p10", "t2_p11"]
+    result = fake_result("A", dict.fromkeys(ids, 0.5), failed=("t3_p12",))
+    test = an.split_result(result, "test")
+    dev = an.split_result(result, "dev")
+    assert test.track_ids == sorted(t for t in result.track_ids if split_of(t) == "test")
+    assert sorted(test.track_ids + dev.track_ids) == result.track_ids          # a partition
+    assert test.config["split"] == "test" and test.name == "A" and result.config.get("split") is None
+    assert an.split_result(result, "all") is result
+    with pytest.raises(ParameterError, match="split"):
+        an.split_result(result, "validation")
+
+
+def test_small_sample_note_warns_below_the_threshold_only():
+    assert an.small_sample_note(4).startswith("Only 4 tracks in the test split")
+    assert "1 track in" in an.small_sample_note(1, what="this group")
+    assert an.small_sample_note(an.SMALL_SAMPLE_TRACKS) == ""
+    with pytest.raises(ParameterError):
+        an.small_sample_note(-1)
+
+
+def test_rescore_without_the_trim_counts_the_first_five_seconds():
+    ref = np.arange(0.5, 30.0, 0.5)
+    est = np.concatenate([ref[ref < 5.0] + 0.2, ref[ref >= 5.0]])    # wrong before 5 s, right after
+    result = BatchResult([TrackResult("a", evaluate_beats(ref, est), est)], {"system": "x",
+                                                                             "evaluation": {"trim_s": 5.0}})
+    assert result["a"].scores["F-measure"] == 1.0
+    untrimmed = an.rescore(result, {"a": ref}, trim_s=0.0, metrics=("F-measure",))
+    n_wrong = int(np.sum(ref < 5.0))
+    assert untrimmed["a"].scores == {"F-measure": pytest.approx((ref.size - n_wrong) / ref.size)}
+    assert untrimmed.config["evaluation"]["trim_s"] == 0.0 and result.config["evaluation"]["trim_s"] == 5.0
+    assert an.rescore(result, {"a": ref}, trim_s=5.0)["a"].scores == result["a"].scores
+    with pytest.raises(ParameterError, match="trim_s"):
+        an.rescore(result, {"a": ref}, trim_s=-1)
+
+
+def test_constructed_estimates_score_as_the_metrics_promise():
+    ref = np.arange(5.0, 65.0, 0.5)                                          # 120 BPM, after the trim
+    est = an.constructed_estimates(ref)
+    assert tuple(est) == an.CONSTRUCTED_ESTIMATES
+    score = {k: evaluate_beats(ref, v, trim_s=0.0) for k, v in est.items()}
+    alt = score["69 ms alternating"]
+    assert alt["F-measure"] == 1.0 and alt["Correct Metric Level Total"] == 0.0   # inside the window, never steady
+    late = score["60 ms late"]
+    assert late["F-measure"] == 1.0 and late["Cemgil"] == pytest.approx(np.exp(-0.06 ** 2 / (2 * CEMGIL_SIGMA_S ** 2)))
+    for level in ("half tempo", "double tempo", "off-beat"):
+        assert score[level]["Correct Metric Level Total"] == 0.0 and score[level]["Any Metric Level Total"] > 0.95
+    assert score["double tempo"]["F-measure"] == pytest.approx(2 * ref.size / (ref.size + 2 * ref.size - 1))
+    with pytest.raises(ParameterError, match="at least 2"):
+        an.constructed_estimates([1.0])
+    with pytest.raises(ParameterError, match="negative"):
+        an.constructed_estimates([0.0, 0.05, 0.5])
+
+
 # --------------------------------------------------------------------------- the demo set
 @pytest.fixture(scope="module")
 def demo():

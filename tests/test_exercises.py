@@ -7,6 +7,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import re
+import warnings
 
 import numpy as np
 import pytest
@@ -427,6 +428,170 @@ WRONG = {
 }
 
 
+
+# ---- weeks 3 and 4: the fill-ins and variations added with the inline exercises
+def _cmlt(reference_s, estimated_s, **mistake):
+    from helpers.exercises.week3 import _cmlt_rule
+
+    return _cmlt_rule(reference_s, estimated_s, **mistake)
+
+
+def cmlt_phase_in_seconds(reference_s, estimated_s):
+    return _cmlt(reference_s, estimated_s, phase_in_seconds=True)
+
+
+def cmlt_no_period(reference_s, estimated_s):
+    return _cmlt(reference_s, estimated_s, period=False)
+
+
+def cmlt_first_wraps(reference_s, estimated_s):
+    return _cmlt(reference_s, estimated_s, first_rule=False)
+
+
+def cmlt_over_estimates(reference_s, estimated_s):
+    return _cmlt(reference_s, estimated_s, denominator="estimated")
+
+
+def cmlt_longest_run(reference_s, estimated_s):
+    return _cmlt(reference_s, estimated_s, continuous=True)
+
+
+def cmlt_runs_past_the_end(reference_s, estimated_s):
+    ref, est = np.asarray(reference_s), np.asarray(estimated_s)
+    if ref.size < 2 or est.size < 2:
+        return 0.0
+    used, correct = set(), 0
+    for m, e in enumerate(est):
+        j = int(np.argmin(np.abs(ref - e)))
+        first = m == 0 or j == 0
+        ref_interval = ref[j + 1] - ref[j] if first else ref[j] - ref[j - 1]       # no guard at the last beat
+        est_interval = est[m + 1] - est[m] if first else est[m] - est[m - 1]
+        if j not in used and abs(e - ref[j]) < 0.175 * ref_interval and abs(1 - est_interval / ref_interval) < 0.175:
+            used.add(j)
+            correct += 1
+    return correct / max(ref.size, est.size)
+
+
+def _playground(reference_s, **changes):
+    from helpers.analysis import constructed_estimates
+
+    estimates = constructed_estimates(reference_s)
+    for key, fn in changes.items():
+        estimates[key.replace("_", " ")] = fn(np.asarray(reference_s))
+    return estimates
+
+
+def playground_half_from_second(reference_s):
+    return _playground(reference_s, half_tempo=lambda r: r[1::2])
+
+
+def playground_early(reference_s):
+    return {**_playground(reference_s), "60 ms late": np.asarray(reference_s) - 0.06}
+
+
+def playground_unsorted_double(reference_s):
+    r = np.asarray(reference_s)
+    return {**_playground(reference_s), "double tempo": np.concatenate([r, (r[:-1] + r[1:]) / 2])}
+
+
+def playground_offbeat_by_median(reference_s):
+    r = np.asarray(reference_s)
+    return {**_playground(reference_s), "off-beat": r + np.median(np.diff(r)) / 2}
+
+
+def playground_other_names(reference_s):
+    estimates = _playground(reference_s)
+    return {"half": estimates["half tempo"], **{k: v for k, v in estimates.items() if k != "half tempo"}}
+
+
+def playground_alternating_minus_first(reference_s):
+    r = np.asarray(reference_s)
+    return {**_playground(reference_s), "69 ms alternating": r - 0.069 * (-1.0) ** np.arange(r.size)}
+
+
+def wins_swapped(scores_a, scores_b, tie_tolerance):
+    wins, losses, ties = reference("w4.wins")(scores_a, scores_b, tie_tolerance)
+    return losses, wins, ties
+
+
+def wins_failed_as_zero(scores_a, scores_b, tie_tolerance):
+    a = {t: v or 0.0 for t, v in scores_a.items()}
+    b = {t: v or 0.0 for t, v in scores_b.items()}
+    return reference("w4.wins")(a, b, tie_tolerance)
+
+
+def wins_by_position(scores_a, scores_b, tie_tolerance):
+    pairs = [(x, y) for x, y in zip(scores_a.values(), scores_b.values()) if x is not None and y is not None]
+    d = np.array([x - y for x, y in pairs])
+    return int(np.sum(d > tie_tolerance)), int(np.sum(d < -tie_tolerance)), int(np.sum(np.abs(d) <= tie_tolerance))
+
+
+def wins_no_tolerance(scores_a, scores_b, tie_tolerance):
+    return reference("w4.wins")(scores_a, scores_b, 0.0)
+
+
+def wins_fixed_tolerance(scores_a, scores_b, tie_tolerance):
+    return reference("w4.wins")(scores_a, scores_b, 0.01)
+
+
+def wins_crashes_on_none(scores_a, scores_b, tie_tolerance):
+    d = np.array([scores_a[t] - scores_b[t] for t in scores_a if t in scores_b])
+    return int(np.sum(d > tie_tolerance)), int(np.sum(d < -tie_tolerance)), int(np.sum(np.abs(d) <= tie_tolerance))
+
+
+def wins_every_track_of_a(scores_a, scores_b, tie_tolerance):
+    d = np.array([(scores_a[t] or 0.0) - (scores_b[t] or 0.0) for t in scores_a])
+    return int(np.sum(d > tie_tolerance)), int(np.sum(d < -tie_tolerance)), int(np.sum(np.abs(d) <= tie_tolerance))
+
+
+def paired_unpaired(scores_a, scores_b, n_boot, seed):
+    rng = np.random.default_rng(seed)
+    a, b = np.asarray(scores_a), np.asarray(scores_b)
+    means = [a[rng.integers(0, a.size, a.size)].mean() - b[rng.integers(0, b.size, b.size)].mean()
+             for _ in range(n_boot)]
+    return tuple(np.percentile(means, [2.5, 97.5]))
+
+
+def paired_b_minus_a(scores_a, scores_b, n_boot, seed):
+    return reference("w4.paired_bootstrap")(scores_b, scores_a, n_boot, seed)
+
+
+def paired_unseeded(scores_a, scores_b, n_boot, seed):
+    return reference("w4.paired_bootstrap")(scores_a, scores_b, n_boot, int(np.random.default_rng().integers(1 << 30)))
+
+
+def paired_fractions(scores_a, scores_b, n_boot, seed):
+    d = np.asarray(scores_a) - np.asarray(scores_b)
+    rng = np.random.default_rng(seed)
+    means = [d[rng.integers(0, d.size, d.size)].mean() for _ in range(n_boot)]
+    return tuple(np.percentile(means, [0.025, 0.975]))
+
+
+WRONG.update({
+    "w3.cmlt": [(cmlt_phase_in_seconds, "a FRACTION of the reference beat interval"),
+                (cmlt_no_period, "also needs the right INTERVAL"),
+                (cmlt_first_wraps, "the first beat has no interval before it"),
+                (cmlt_over_estimates, "not by the number of estimated beats"),
+                (cmlt_longest_run, "that is CMLc"),
+                (cmlt_runs_past_the_end, "an index ran past an end")],
+    "w3.playground": [(playground_half_from_second, "start from the FIRST beat"),
+                      (playground_early, "late means later"),
+                      (playground_unsorted_double, "sort the beats"),
+                      (playground_offbeat_by_median, "the midpoints between NEIGHBOURS"),
+                      (playground_other_names, "use exactly these keys"),
+                      (playground_alternating_minus_first, "start with +69 ms")],
+    "w4.wins": [(wins_swapped, "you counted B's wins"), (wins_failed_as_zero, "is not a score of 0"),
+                (wins_by_position, "pair the scores by TRACK ID"), (wins_no_tolerance, "are TIES"),
+                (wins_fixed_tolerance, "use the tie_tolerance argument"),
+                (wins_crashes_on_none, "has None instead of a score"),
+                (wins_every_track_of_a, "compare only the tracks both have")],
+    "w4.paired_bootstrap": [(paired_unpaired, "resampled A and B independently"),
+                            (paired_b_minus_a, "the difference is A - B"),
+                            (paired_unseeded, "from the seed argument"),
+                            (paired_fractions, "np.percentile takes percentages")],
+})
+
+
 # =========================================================================== the registry
 def test_three_to_five_exercises_a_week_with_unique_names():
     for week in (1, 2, 3, 4):
@@ -654,6 +819,87 @@ def test_notebook_exercise_cells_match_the_registry(week):
     assert [c["cell_type"] for c in nb["cells"][start:start + len(wanted)]] == [c["cell_type"] for c in
                                                                                  notebook_cells(week)]
     assert sources[-1].startswith("## What you ")
+
+
+@pytest.mark.parametrize("exercise_id", [ex_id for ex_id, ex in EXERCISES.items() if ex.inline])
+def test_a_fill_in_sits_in_the_body_of_its_notebook_as_the_registry_writes_it(exercise_id):
+    """The task and the stub of a fill-in are fill_in_cells(id), together, before the end-of-week Exercises."""
+    from helpers.exercises import fill_in_cells
+
+    ex = EXERCISES[exercise_id]
+    nb = json.loads(NOTEBOOKS[ex.week].read_text())
+    sources = ["".join(c["source"]) for c in nb["cells"]]
+    wanted = [c["source"] for c in fill_in_cells(exercise_id)]
+    assert wanted[0] in sources, f"{exercise_id}: its fill-in cells are not in {NOTEBOOKS[ex.week].name}"
+    start = sources.index(wanted[0])
+    assert sources[start:start + 2] == wanted
+    assert [c["cell_type"] for c in nb["cells"][start:start + 2]] == ["markdown", "code"]
+    end_of_week = [c["source"] for c in notebook_cells(ex.week)]
+    if end_of_week:
+        assert start < sources.index(end_of_week[0]), f"{exercise_id} must come before the Exercises section"
+    # the worked version follows: a later cell uses the learner's function once its check passes
+    later = "\n".join(sources[start + 2:])
+    assert f'check("{exercise_id}", {ex.function_name}).passed' in later
+
+
+@pytest.mark.parametrize("week", [3, 4])
+def test_three_fill_ins_a_week_the_first_in_the_first_half(week):
+    """Weeks 3-4 (issue 11): the learner writes at least three key pieces where they are introduced."""
+    nb = json.loads(NOTEBOOKS[week].read_text())
+    sources = ["".join(c["source"]) for c in nb["cells"]]
+    fill_ins = [ex for ex in exercises(week) if ex.inline]
+    assert len(fill_ins) >= 3
+    positions = [next(i for i, src in enumerate(sources) if f'check("{ex.id}", {ex.function_name})' in src
+                      and ex.stub in src) for ex in fill_ins]
+    assert positions == sorted(positions), "the fill-ins appear in course order"
+    assert positions[0] < len(sources) / 2, f"the first fill-in is cell {positions[0]} of {len(sources)}"
+    assert len([ex for ex in exercises(week) if not ex.inline]) >= 1       # and variations at the end
+
+
+def test_notebook_cells_hold_the_end_of_week_exercises_only():
+    from helpers.exercises import fill_in_cells
+
+    for week in (1, 2, 3, 4):
+        text = "\n".join(c["source"] for c in notebook_cells(week))
+        for ex in exercises(week):
+            assert (f'check("{ex.id}"' in text) == (not ex.inline), ex.id
+    cells = fill_in_cells("w3.fmeasure")
+    assert cells[0]["source"].startswith("### Your turn: The F-measure by hand (`w3.fmeasure`)")
+    assert EXERCISES["w3.fmeasure"].stub in cells[1]["source"] and cells[1]["source"].endswith(
+        'check("w3.fmeasure", f_measure)')
+    with pytest.raises(ParameterError, match="no exercise"):
+        fill_in_cells("w3.nothing")
+
+
+def test_cmlt_cases_agree_with_helpers_evaluate_and_the_mistake_rules_with_mir_eval():
+    """w3.cmlt's known answers are mir_eval's; the exercise's own rule reproduces them (so its mistakes are honest)."""
+    from helpers.exercises.week3 import _cmlt_rule
+
+    for case in EXERCISES["w3.cmlt"].cases():
+        ref, est = case.args
+        assert _cmlt_rule(ref, est) == pytest.approx(case.expected, abs=1e-12), case.name
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            ours = evaluate_beats(ref, est, trim_s=0.0, metrics=("CMLt",))["Correct Metric Level Total"]
+        assert ours == pytest.approx(case.expected, abs=1e-12), case.name
+
+
+def test_wins_reference_matches_helpers_paired_comparison():
+    from helpers.analysis import paired_comparison
+    from helpers.batch import BatchResult, TrackResult
+    from helpers.evaluate import METRIC_NAMES
+
+    def result(scores):
+        return BatchResult([TrackResult(t, None if v is None else {m: v for m in METRIC_NAMES},
+                                        error=None if v is not None else "DataError: x") for t, v in scores.items()],
+                           {"system": "x"})
+
+    for case in EXERCISES["w4.wins"].cases():
+        a, b = case.args
+        if case.kwargs["tie_tolerance"] != 0.01:
+            continue
+        cmp = paired_comparison(result(a), result(b), metric="F")
+        assert (cmp.wins, cmp.losses, cmp.ties) == case.expected == reference("w4.wins")(a, b, 0.01), case.name
 
 
 @pytest.mark.parametrize("exercise_id", list(EXERCISES))

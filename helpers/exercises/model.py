@@ -99,6 +99,11 @@ class Exercise:
         ``error_hint(exc, case) -> str | None``: a hint for an exception in the learner's code.
     on_pass : str
         Shown when every case is right (what to use from now on, what it means).
+    inline : bool
+        ``True``: a fill-in, written in the body of the notebook where its idea is
+        introduced, before the worked version (the notebook goes on with the helper
+        either way). ``False``: an end-of-week exercise, in the notebook's "Exercises"
+        section (:func:`helpers.exercises.notebook_cells`).
     """
 
     id: str
@@ -110,6 +115,7 @@ class Exercise:
     judge: Callable[[Any, Case], Wrong | None] = field(repr=False)
     error_hint: Callable[[BaseException, Case], str | None] | None = field(default=None, repr=False)
     on_pass: str = ""
+    inline: bool = False
 
     @property
     def week(self) -> int:

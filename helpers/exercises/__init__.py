@@ -218,16 +218,34 @@ _INTRO = (
     "Stuck? The reference solutions are in `solutions/week{week}.py` in the course folder, and "
     "`helpers.exercises.solution(\"{first}\")` shows one. Try first: the hints usually suffice."
 )
+#: The introduction of the block in a notebook whose key pieces were fill-ins (the block holds variations).
+_INTRO_VARIATIONS = (
+    "## Exercises\n\n"
+    "Variations on the pieces you wrote above: the same ideas, asked a little differently, so they test "
+    "understanding rather than memory. Write the body, run the cell: `check` tries your function on cases "
+    "with known answers and says which case is wrong, what it expected, what it got, and a hint for the "
+    "usual mistake. Until you write it, a function only says *not done yet*, so the notebook still runs "
+    "top to bottom.\n\n"
+    "Stuck? The reference solutions are in `solutions/week{week}.py` in the course folder, and "
+    "`helpers.exercises.solution(\"{first}\")` shows one. Try first: the hints usually suffice."
+)
 
 
-def notebook_cells(week: int) -> list[dict]:
-    """The "Exercises" section of a week's notebook: ``[{"cell_type", "source"}, ...]``.
+def notebook_cells(week: int, *, part: str = "") -> list[dict]:
+    """The "Exercises" section at the end of a week's notebook: ``[{"cell_type", "source"}, ...]``.
 
-    One introduction, then per exercise a Markdown cell (the task) and a code cell
-    (the stub and the check call).
+    One introduction, then per end-of-week exercise a Markdown cell (the task) and a code
+    cell (the stub and the check call). Fill-ins (``Exercise.inline``) are not in it: they
+    sit where their idea is introduced. ``part`` picks one notebook of a week that has two
+    (``"a"`` for ``02a_*``, ``"b"`` for ``02b_*``).
     """
-    chosen = exercises(week)
-    cells = [{"cell_type": "markdown", "source": _INTRO.format(week=week, first=chosen[0].id)}]
+    in_notebook = [ex for ex in exercises(week) if ex.part == part]
+    chosen = [ex for ex in in_notebook if not ex.inline]
+    if not chosen:
+        raise ParameterError(f"week {week}{part}: no end-of-week exercises"
+                             + ("" if in_notebook else f" (is part={part!r} right?)") + ".")
+    intro = _INTRO_VARIATIONS if any(ex.inline for ex in in_notebook) else _INTRO
+    cells = [{"cell_type": "markdown", "source": intro.format(week=week, first=chosen[0].id)}]
     for k, ex in enumerate(chosen, start=1):
         cells.append({"cell_type": "markdown",
                       "source": f"### Exercise {k}: {ex.title} (`{ex.id}`)\n\n{ex.instructions}"})

@@ -99,6 +99,12 @@ class Exercise:
         ``error_hint(exc, case) -> str | None``: a hint for an exception in the learner's code.
     on_pass : str
         Shown when every case is right (what to use from now on, what it means).
+    inline : bool
+        True for a fill-in: the learner writes it where the idea is introduced, before any
+        worked version (the notebook shows the stub and the check right there). False for
+        an end-of-week exercise (:func:`helpers.exercises.notebook_cells`).
+    part : str
+        ``"a"`` or ``"b"`` when a week has two notebooks (``02a_*``, ``02b_*``); ``""`` when it has one.
     """
 
     id: str
@@ -110,10 +116,17 @@ class Exercise:
     judge: Callable[[Any, Case], Wrong | None] = field(repr=False)
     error_hint: Callable[[BaseException, Case], str | None] | None = field(default=None, repr=False)
     on_pass: str = ""
+    inline: bool = False
+    part: str = ""
 
     @property
     def week(self) -> int:
         return int(self.id[1])
+
+    @property
+    def notebook(self) -> str:
+        """The prefix of the notebook that holds it: ``"01"``, ``"02a"``, ..."""
+        return f"{self.week:02d}{self.part}"
 
     @property
     def signature(self) -> str:

@@ -1,8 +1,10 @@
 """Exercises that check themselves: write a small function, call ``check``, read the feedback.
 
-Every notebook ends with an "Exercises" section. Each exercise has an id (``"w2.flux"``:
-week 2, spectral flux), a title, instructions and the signature of the function you
-write. ``check("w2.flux", half_wave_flux)`` runs your function on cases with known
+Two kinds: *fill-ins*, in the body of a notebook where an idea is introduced (you write
+the piece first; the worked version and the course's helper follow), and the end-of-week
+"Exercises" section, variations on what the week taught. Each exercise has an id
+(``"w2.flux"``: week 2, spectral flux), a title, instructions and the signature of the
+function you write. ``check("w2.flux", half_wave_flux)`` runs your function on cases with known
 answers and says, for each case it gets wrong, what was expected and what came back
 (shape, dtype, a few values, units), with a hint aimed at the usual mistake ("your flux
 has negative values: did you half-wave rectify?"). It never raises: an exception in your
@@ -55,6 +57,7 @@ __all__ = [
     "get_exercise",
     "solution",
     "notebook_cells",
+    "fill_in_cells",
     "describe",
 ]
 
@@ -218,38 +221,37 @@ _INTRO = (
     "Stuck? The reference solutions are in `solutions/week{week}.py` in the course folder, and "
     "`helpers.exercises.solution(\"{first}\")` shows one. Try first: the hints usually suffice."
 )
-#: The introduction of the block in a notebook whose key pieces were fill-ins (the block holds variations).
-_INTRO_VARIATIONS = (
-    "## Exercises\n\n"
-    "Variations on the pieces you wrote above: the same ideas, asked a little differently, so they test "
-    "understanding rather than memory. Write the body, run the cell: `check` tries your function on cases "
-    "with known answers and says which case is wrong, what it expected, what it got, and a hint for the "
-    "usual mistake. Until you write it, a function only says *not done yet*, so the notebook still runs "
-    "top to bottom.\n\n"
-    "Stuck? The reference solutions are in `solutions/week{week}.py` in the course folder, and "
-    "`helpers.exercises.solution(\"{first}\")` shows one. Try first: the hints usually suffice."
-)
-
-
 def notebook_cells(week: int, *, part: str = "") -> list[dict]:
-    """The "Exercises" section at the end of a week's notebook: ``[{"cell_type", "source"}, ...]``.
+    """The "Exercises" section of a week's notebook: ``[{"cell_type", "source"}, ...]``.
 
-    One introduction, then per end-of-week exercise a Markdown cell (the task) and a code
-    cell (the stub and the check call). Fill-ins (``Exercise.inline``) are not in it: they
-    sit where their idea is introduced. ``part`` picks one notebook of a week that has two
-    (``"a"`` for ``02a_*``, ``"b"`` for ``02b_*``).
+    One introduction, then per end-of-week exercise (``inline=False``) a Markdown cell
+    (the task) and a code cell (the stub and the check call). The fill-ins
+    (``inline=True``) sit in the body of the notebook instead: :func:`fill_in_cells`.
+    ``part`` picks one notebook of a week that has two (``"a"`` for ``02a_*``, ``"b"`` for
+    ``02b_*``; see ``Exercise.part``).
     """
-    in_notebook = [ex for ex in exercises(week) if ex.part == part]
-    chosen = [ex for ex in in_notebook if not ex.inline]
+    chosen = [ex for ex in exercises(week) if not ex.inline and ex.part == part]
     if not chosen:
-        raise ParameterError(f"week {week}{part}: no end-of-week exercises"
-                             + ("" if in_notebook else f" (is part={part!r} right?)") + ".")
-    intro = _INTRO_VARIATIONS if any(ex.inline for ex in in_notebook) else _INTRO
-    cells = [{"cell_type": "markdown", "source": intro.format(week=week, first=chosen[0].id)}]
+        return []
+    cells = [{"cell_type": "markdown", "source": _INTRO.format(week=week, first=chosen[0].id)}]
     for k, ex in enumerate(chosen, start=1):
         cells.append({"cell_type": "markdown",
                       "source": f"### Exercise {k}: {ex.title} (`{ex.id}`)\n\n{ex.instructions}"})
-        cells.append({"cell_type": "code",
-                      "source": f"from helpers.exercises import check\n\n{ex.stub}\n\n"
-                                f'check("{ex.id}", {ex.function_name})'})
+        cells.append({"cell_type": "code", "source": _stub_cell(ex)})
     return cells
+
+
+def _stub_cell(ex: Exercise) -> str:
+    return f'from helpers.exercises import check\n\n{ex.stub}\n\ncheck("{ex.id}", {ex.function_name})'
+
+
+def fill_in_cells(exercise_id: str) -> list[dict]:
+    """The two cells of a fill-in in the body of a notebook: the task (Markdown) and the stub with its check.
+
+    A fill-in (``Exercise.inline``) is written where its idea is introduced, before the
+    worked version; with the stub left blank the check says *not done yet* and the
+    notebook goes on with the course's helper.
+    """
+    ex = get_exercise(exercise_id)
+    return [{"cell_type": "markdown", "source": f"### Your turn: {ex.title} (`{ex.id}`)\n\n{ex.instructions}"},
+            {"cell_type": "code", "source": _stub_cell(ex)}]

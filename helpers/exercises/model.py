@@ -100,9 +100,10 @@ class Exercise:
     on_pass : str
         Shown when every case is right (what to use from now on, what it means).
     inline : bool
-        True for a fill-in: the learner writes it where the idea is introduced, before any
-        worked version (the notebook shows the stub and the check right there). False for
-        an end-of-week exercise (:func:`helpers.exercises.notebook_cells`).
+        ``True``: a fill-in, written in the body of the notebook where its idea is
+        introduced, before the worked version (the notebook goes on with the helper
+        either way). ``False``: an end-of-week exercise, in the notebook's "Exercises"
+        section (:func:`helpers.exercises.notebook_cells`).
     part : str
         ``"a"`` or ``"b"`` when a week has two notebooks (``02a_*``, ``02b_*``); ``""`` when it has one.
     """

@@ -21,7 +21,7 @@ __all__ = [
     "curve",
     "track_overview",
     "bpm_axis",
-    "timing_error_histogram",
+    "signed_error_histogram",
 ]
 
 #: Tempo ticks (BPM) for log-scaled tempo axes.
@@ -225,71 +225,56 @@ def takeaway(text: str, *, width: int = 100) -> None:
                         break_long_words=False, break_on_hyphens=False))
 
 
-#: Width (ms) of one bin of :func:`timing_error_histogram`: a tenth of a Harmonix frame, well below the
-#: +-70 ms F-measure window.
-TIMING_BIN_MS = 5.0
 
+def signed_error_histogram(errors_s, *, ax=None, window_s: float = 0.07, bin_ms: float = 5.0,
+                           frame_s: float | None = None):
+    """Histograms of signed timing errors (estimated - nearest reference beat) of several systems, in ms.
 
-def timing_error_histogram(errors_s, *, ax=None, window_s: float = 0.07, frame_s: float | None = None,
-                           bin_ms: float = TIMING_BIN_MS):
-    """Histograms of signed beat timing errors, one per tracker, with their medians.
-
-    Only the errors inside the F-measure window (``|error| <= window_s``, the beats that
-    hit a reference beat) are drawn and enter the median, so a tracker that taps the
-    off-beats elsewhere does not blur its timing. A constant lag shows as a shifted peak.
+    Each system's histogram is a share of its beats (each sums to 1), drawn as a step
+    line, with its median in the legend; a lag shows as a peak off zero. Pass the errors
+    of the beats near a reference beat (e.g. ``|error| <= window_s``), as
+    :func:`helpers.analysis.pooled_beat_errors_s` returns them.
 
     Parameters
     ----------
-    errors_s : dict of str -> np.ndarray [shape=(n_beats,)]
-        Per tracker name, the signed errors in seconds (estimate - nearest reference
-        beat, positive = late), e.g. from :func:`helpers.analysis.beat_errors_s`.
+    errors_s : dict
+        ``{system: errors in seconds}`` (e.g. :func:`helpers.analysis.beat_errors_s`).
     ax : matplotlib Axes, optional
     window_s : float > 0
-        Half-width of the F-measure window (s), shaded.
-    frame_s : float, optional
-        The frame duration (s), ``hop_length / sr``; dotted lines at +-1 frame.
+        The x range, ±``window_s`` (default: the F-measure window, 70 ms).
     bin_ms : float > 0
-        Bin width in ms.
+        Bin width in milliseconds.
+    frame_s : float, optional
+        One frame (s): a dotted line at one frame late (a one-frame lag sits there).
 
     Returns
     -------
     dict
-        ``{"ax": ax, "median_ms": {name: median error in ms, NaN without a hit},
-        "n_hits": {name: number of errors inside the window}, "patches": {name: the histogram's patches}}``.
+        ``{system: StepPatch}``.
     """
-    if not isinstance(errors_s, dict) or not errors_s:
-        raise ParameterError("errors_s must be a non-empty dict {tracker name: signed errors in seconds}.")
-    if not (isinstance(window_s, (int, float)) and window_s > 0):
-        raise ParameterError(f"window_s={window_s!r} must be a positive number of seconds (0.07 for the F-measure).")
-    if not (isinstance(bin_ms, (int, float)) and bin_ms > 0):
-        raise ParameterError(f"bin_ms={bin_ms!r} must be a positive number of milliseconds.")
-    if frame_s is not None and not frame_s > 0:
-        raise ParameterError(f"frame_s={frame_s!r} must be the frame duration in seconds (hop_length / sr).")
+    if not errors_s:
+        raise ParameterError("errors_s is empty: pass {system: errors in seconds}.")
+    if not (window_s > 0 and bin_ms > 0):
+        raise ParameterError(f"window_s={window_s!r} and bin_ms={bin_ms!r} must be > 0.")
     ax = _axes(ax)
-    edge_ms = np.ceil(1000 * window_s / bin_ms) * bin_ms
-    bins = np.arange(-edge_ms, edge_ms + bin_ms / 2, bin_ms)
-    ax.axvspan(-1000 * window_s, 1000 * window_s, color="0.92", zorder=0,
-               label=f"F-measure window (±{1000 * window_s:.0f} ms)")
-    medians, hits, patches = {}, {}, {}
-    for i, (name, errors) in enumerate(errors_s.items()):
-        e = np.asarray(errors, dtype=float).ravel()
-        if not np.all(np.isfinite(e)):
-            raise ParameterError(f"errors_s[{name!r}] holds NaN or inf: pass signed errors in seconds.")
-        inside_ms = 1000 * e[np.abs(e) <= window_s]
-        color = f"C{i}"
-        medians[name] = float(np.median(inside_ms)) if inside_ms.size else float("nan")
-        hits[name] = int(inside_ms.size)
-        _, _, patches[name] = ax.hist(inside_ms, bins=bins, histtype="step", linewidth=1.6, color=color,
-                                      label=f"{name}: median {medians[name]:+.1f} ms ({inside_ms.size} beats)")
-        if inside_ms.size:
-            ax.axvline(medians[name], color=color, linestyle="--", linewidth=1.2)
+    half = 1000.0 * window_s
+    edges = np.arange(-half, half + bin_ms / 2, bin_ms)
+    if edges[-1] < half:
+        edges = np.append(edges, half)
+    drawn = {}
+    for k, (system, errors) in enumerate(errors_s.items()):
+        ms = 1000.0 * np.asarray(errors, dtype=float).ravel()
+        if not np.all(np.isfinite(ms)):
+            raise ParameterError(f"errors_s[{system!r}] holds NaN or inf: pass signed errors in seconds.")
+        counts, _ = np.histogram(ms, bins=edges)
+        median = f"median {np.median(ms):+.0f} ms" if ms.size else "no beats"
+        drawn[system] = ax.stairs(counts / max(ms.size, 1), edges, color=f"C{k % 10}", linewidth=1.6,
+                                  label=f"{system} ({median})")
+    ax.axvline(0.0, color="k", linewidth=0.8)
     if frame_s is not None:
-        for sign in (-1, 1):
-            ax.axvline(sign * 1000 * frame_s, color="k", linestyle=":", linewidth=1,
-                       label=f"±1 frame ({1000 * frame_s:.1f} ms)" if sign > 0 else None)
-    margin_ms = 0.2 * edge_ms                       # a margin outside the window, so its edges show
-    ax.set_xlim(bins[0] - margin_ms, bins[-1] + margin_ms)
-    ax.set_xlabel("timing error (ms): estimated beat − nearest reference beat (positive = late)")
-    ax.set_ylabel("number of beats")
-    ax.legend(loc="upper left", fontsize=8)
-    return {"ax": ax, "median_ms": medians, "n_hits": hits, "patches": patches}
+        ax.axvline(1000.0 * frame_s, color="grey", linestyle=":", label=f"one frame late ({1000 * frame_s:.1f} ms)")
+    ax.set_xlim(-half, half)
+    ax.set_xlabel("estimated beat - nearest reference beat (ms; positive = late)")
+    ax.set_ylabel(f"share of the beats within ±{half:.0f} ms")
+    ax.legend(fontsize=7, loc="upper left")
+    return drawn

@@ -102,27 +102,20 @@ def test_takeaway_wraps_between_words(capsys):
     assert " ".join(line.strip() for line in lines) == f"Takeaway: {text}".strip()
 
 
-def test_timing_error_histogram_shows_a_lag_as_a_shifted_median():
-    from helpers.errors import ParameterError
-    from helpers.plot import timing_error_histogram
 
-    rng = np.random.default_rng(0)
-    on_time = rng.normal(0.0, 0.005, 200)
-    late = on_time + 0.0464                                   # one Harmonix frame late
-    off_beat = np.full(30, 0.25)                              # outside the window: not drawn, not in the median
+def test_signed_error_histogram_is_a_share_in_ms_with_the_lag_visible():
+    from helpers.plot import signed_error_histogram
+
     fig, ax = plt.subplots()
-    out = timing_error_histogram({"aligned": on_time, "stock": np.concatenate([late, off_beat])}, ax=ax,
-                                 frame_s=1024 / 22050)
-    assert out["median_ms"]["stock"] - out["median_ms"]["aligned"] == pytest.approx(46.4, abs=2.0)
-    assert out["n_hits"] == {"aligned": 200, "stock": 200}
-    assert ax.get_xlim() == (-84.0, 84.0)           # the window and a margin
-    assert "positive = late" in ax.get_xlabel()
-    labels = [t.get_text() for t in ax.get_legend().get_texts()]
-    assert any(label.startswith("stock: median +4") for label in labels) and any("±1 frame (46.4 ms)" in label
-                                                                                 for label in labels)
-    empty = timing_error_histogram({"none": np.array([0.3])}, ax=plt.subplots()[1])
-    assert np.isnan(empty["median_ms"]["none"]) and empty["n_hits"]["none"] == 0
+    late = np.full(100, 0.0464)                                  # every beat one frame late
+    drawn = signed_error_histogram({"librosa": late, "ours": np.zeros(50)}, ax=ax, bin_ms=5.0,
+                                   frame_s=P.frame_duration_s)
+    values, edges = drawn["librosa"].get_data()[:2]
+    assert values.sum() == pytest.approx(1.0) and edges[0] == -70 and edges[-1] == 70
+    assert edges[np.argmax(values)] <= 46.4 < edges[np.argmax(values) + 1]    # the peak is at +46 ms
+    assert "median +46 ms" in drawn["librosa"].get_label() and "median +0 ms" in drawn["ours"].get_label()
+    assert ax.get_xlim() == (-70.0, 70.0) and "ms" in ax.get_xlabel() and "late" in ax.get_xlabel()
     for bad in ({}, {"x": np.array([np.nan])}):
         with pytest.raises(ParameterError):
-            timing_error_histogram(bad, ax=ax)
+            signed_error_histogram(bad, ax=ax)
     plt.close("all")

@@ -621,15 +621,24 @@ def _cases_w2_dp_all():
          3 * rng.random(80) ** 2, 6.2, 1.0),
         ("a random novelty of 150 frames, period 9.5, tightness 30", rng.random(150) ** 3, 9.5, 30.0),
     ]
-    cases = []
-    for name, O, P, tight in specs:
-        C = np.zeros(O.size)
-        back = np.full(O.size, -1)
-        for t in range(O.size):     # the definition, frame by frame
-            exp_C, exp_back = _dp_all_step(O[: t + 1], np.concatenate([C[:t], [0.0]]), P, tight)
-            C[t], back[t] = exp_C[t], exp_back[t]
-        cases.append(Case(name, (O,), {"period_frames": P, "tightness": tight}, (C, back)))
-    return cases
+    return [Case(name, (O,), {"period_frames": P, "tightness": tight}, _dp_all_forward(O, P, tight))
+            for name, O, P, tight in specs]
+
+
+def _dp_all_forward(O, P, tightness):
+    """(C, back) of the DP over all predecessors, frame by frame (the definition of ``w2.dp_all``)."""
+    from ..beat import dp_lags
+
+    window = dp_lags(P)
+    C, back = np.zeros(O.size), np.full(O.size, -1)
+    for t in range(O.size):
+        lags = np.concatenate([np.arange(1, t + 1), window[window > t]])
+        s = t - lags
+        score = np.where(s >= 0, C[np.maximum(s, 0)], 0.0) - tightness * np.log(lags / P) ** 2
+        j = int(np.argmax(score))
+        C[t] = O[t] + score[j]
+        back[t] = s[j] if s[j] >= 0 else -1
+    return C, back
 
 
 def _judge_w2_dp_all(got, case):

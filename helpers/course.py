@@ -54,10 +54,14 @@ class NotebookRun:
     html_path: Path | None = None
 
 
+#: A course notebook's name: two digits, an optional letter for a week in two parts (02a, 02b), "_", a name.
+_NOTEBOOK_NAME = re.compile(r"[0-9]{2}[a-z]?_.+\.ipynb")
+
+
 def notebook_paths(notebook_dir: str | os.PathLike) -> list[Path]:
-    """The numbered course notebooks (``NN_*.ipynb``) in order."""
+    """The numbered course notebooks (``NN_*.ipynb``, or ``NNa_*`` / ``NNb_*`` for a week in two parts) in order."""
     notebook_dir = Path(notebook_dir)
-    paths = sorted(p for p in notebook_dir.glob("[0-9][0-9]_*.ipynb"))
+    paths = sorted(p for p in notebook_dir.glob("[0-9][0-9]*_*.ipynb") if _NOTEBOOK_NAME.fullmatch(p.name))
     if not paths:
         raise ParameterError(f"{notebook_dir}: no numbered notebooks (NN_name.ipynb) found.")
     return paths

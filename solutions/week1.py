@@ -29,3 +29,28 @@ def w1_energy(S_power):
     """energy_db: total power per frame (sum over the bands), in dB re. power 1."""
     energy = S_power.sum(axis=0)
     return 10 * np.log10(np.maximum(energy, 1e-10))
+
+
+def w1_mel(n_mels, fmin_hz, fmax_hz):
+    """mel_band_centres_hz: n_mels + 2 edges evenly spaced in (Slaney) mel; the centres are the inner ones."""
+    def hz_to_mel(f):
+        f = np.asarray(f, dtype=float)
+        return np.where(f < 1000, 3 * f / 200, 15 + 27 * np.log(np.maximum(f, 1000) / 1000) / np.log(6.4))
+
+    def mel_to_hz(m):
+        m = np.asarray(m, dtype=float)
+        return np.where(m < 15, 200 * m / 3, 1000 * np.exp((m - 15) * np.log(6.4) / 27))
+
+    edges_mel = np.linspace(hz_to_mel(fmin_hz), hz_to_mel(fmax_hz), n_mels + 2)
+    return mel_to_hz(edges_mel[1:-1])
+
+
+def w1_band_of(freq_hz, n_mels, fmin_hz, fmax_hz):
+    """band_of_frequency: the band whose centre is nearest on the mel scale."""
+    def hz_to_mel(f):
+        f = np.asarray(f, dtype=float)
+        return np.where(f < 1000, 3 * f / 200, 15 + 27 * np.log(np.maximum(f, 1000) / 1000) / np.log(6.4))
+
+    centres_mel = np.linspace(hz_to_mel(fmin_hz), hz_to_mel(fmax_hz), n_mels + 2)[1:-1]
+    distance = np.abs(hz_to_mel(freq_hz)[:, None] - centres_mel[None, :])     # (n_freqs, n_mels)
+    return np.argmin(distance, axis=1)

@@ -1,4 +1,4 @@
-"""Week 2 reference solutions (notebook 02_build_a_flux_beat_tracker).
+"""Week 2 reference solutions (notebooks 02a_novelty_and_tempo and 02b_beats_and_evaluation).
 
 One function per exercise, named by its id (``w2.flux`` -> ``w2_flux``), with the
 parameters of the function the learner writes. The notebooks do not import this file:
@@ -58,4 +58,66 @@ def w2_refine(novelty, beat_frames, frame_rate_hz):
     y = np.concatenate([[0.0], np.asarray(novelty, dtype=float), [0.0]])   # 0 outside the curve
     f = np.asarray(beat_frames, dtype=int)
     before, at, after = y[f], y[f + 1], y[f + 2]
-    return (f + (after - before) / (before + at + after)) / frame_rate_hz
+    total = before + at + after
+    shift = np.where(total > 0, (after - before) / np.where(total > 0, total, 1.0), 0.0)   # 0 in silence
+    return (f + np.clip(shift, -0.5, 0.5)) / frame_rate_hz
+
+
+def w2_low_flux(S_power, gamma, band_centres_hz, cutoff_hz):
+    """low_band_flux: the half-wave rectified log flux, summed over the bands centred below cutoff_hz."""
+    L = np.log1p(gamma * S_power / S_power.max())            # the whole spectrogram's maximum
+    D = np.zeros_like(L)
+    D[:, 1:] = L[:, 1:] - L[:, :-1]
+    low = np.asarray(band_centres_hz) < cutoff_hz
+    return np.maximum(D[low], 0.0).sum(axis=0)
+
+
+def w2_fourier(window, frame_rate_hz, bpm):
+    """fourier_salience: |windowed DFT| of the mean-removed window at each tempo, normalised."""
+    x = np.asarray(window, dtype=float)
+    n = x.size
+    xw = (x - x.mean()) * np.hanning(n + 2)[1:-1]
+    t_s = np.arange(n) / frame_rate_hz                       # time of each frame
+    f_hz = np.asarray(bpm, dtype=float)[:, None] / 60.0      # one row per tempo
+    z = (xw * np.exp(-2j * np.pi * f_hz * t_s)).sum(axis=1)
+    return np.abs(z) / np.sqrt(n * np.sum(xw**2) / 2)
+
+
+def w2_backtrack(C, back, period_frames):
+    """backtrack: the best C in the final period, then follow back until -1."""
+    n = len(C)
+    tail = max(0, n - int(np.ceil(period_frames)))
+    b = tail + int(np.argmax(C[tail:]))
+    frames = [b]
+    while back[b] >= 0:
+        b = int(back[b])
+        frames.append(b)
+    return np.array(frames[::-1], dtype=int)
+
+
+def w2_dp_all(O, period_frames, tightness):
+    """dp_all_predecessors: any earlier frame may be the previous beat; before the track as in w2_dp."""
+    n = len(O)
+    P = period_frames
+    window = np.arange(max(1, int(np.floor(P / 2))), int(np.ceil(2 * P)) + 1)
+    C = np.zeros(n)
+    back = np.full(n, -1)
+    for t in range(n):
+        lags = np.concatenate([np.arange(1, t + 1), window[window > t]])   # every earlier frame, then silence
+        s = t - lags
+        score = np.where(s >= 0, C[np.maximum(s, 0)], 0.0) - tightness * np.log(lags / P) ** 2
+        j = int(np.argmax(score))
+        C[t] = O[t] + score[j]
+        back[t] = s[j] if s[j] >= 0 else -1
+    return C, back
+
+
+def w2_parabolic(novelty, beat_frames, frame_rate_hz):
+    """parabolic_refine: the vertex of the parabola through f-1, f, f+1, where f is a local maximum."""
+    y = np.concatenate([[0.0], np.asarray(novelty, dtype=float), [0.0]])  # 0 outside the curve
+    f = np.asarray(beat_frames, dtype=int)
+    a, b, c = y[f], y[f + 1], y[f + 2]
+    den = a - 2 * b + c
+    peak = (b >= a) & (b >= c) & (den < 0)
+    shift = np.where(peak, 0.5 * (a - c) / np.where(peak, den, -1.0), 0.0)
+    return (f + shift) / frame_rate_hz

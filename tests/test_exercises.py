@@ -12,6 +12,7 @@ import warnings
 import numpy as np
 import pytest
 
+from helpers.course import notebook_paths
 from helpers.errors import ParameterError
 from helpers.evaluate import evaluate_beats
 from helpers.exercises import EXERCISES, CheckResult, check, exercises, notebook_cells, solution
@@ -19,7 +20,8 @@ from helpers.exercises import EXERCISES, CheckResult, check, exercises, notebook
 from .conftest import REPO
 
 SOLUTIONS = REPO / "solutions"
-NOTEBOOKS = {int(p.name[1]): p for p in sorted((REPO / "notebooks").glob("0[1-4]_*.ipynb"))}
+#: Every course notebook by its prefix ("01", "02a", "02b", "03", ...): an exercise's ``.notebook``.
+NOTEBOOKS = {p.name.split("_")[0]: p for p in notebook_paths(REPO / "notebooks")}
 
 
 def _solutions(week: int):
@@ -592,17 +594,306 @@ WRONG.update({
 })
 
 
+# ---- weeks 1-2: the fill-ins and variations added with the 02a/02b split (merged into WRONG below)
+def _hz_to_mel(f):
+    f = np.asarray(f, dtype=float)
+    return np.where(f < 1000, 3 * f / 200, 15 + 27 * np.log(np.maximum(f, 1000) / 1000) / np.log(6.4))
+
+
+def _mel_to_hz(m):
+    m = np.asarray(m, dtype=float)
+    return np.where(m < 15, 200 * m / 3, 1000 * np.exp((m - 15) * np.log(6.4) / 27))
+
+
+def mel_htk(n_mels, fmin_hz, fmax_hz):
+    m = np.linspace(2595 * np.log10(1 + fmin_hz / 700), 2595 * np.log10(1 + fmax_hz / 700), n_mels + 2)
+    return (700 * (10 ** (m / 2595) - 1))[1:-1]
+
+
+def mel_edges(n_mels, fmin_hz, fmax_hz):
+    return _mel_to_hz(np.linspace(_hz_to_mel(fmin_hz), _hz_to_mel(fmax_hz), n_mels + 2))
+
+
+def mel_n_points(n_mels, fmin_hz, fmax_hz):
+    return _mel_to_hz(np.linspace(_hz_to_mel(fmin_hz), _hz_to_mel(fmax_hz), n_mels))
+
+
+def mel_linear_hz(n_mels, fmin_hz, fmax_hz):
+    return np.linspace(fmin_hz, fmax_hz, n_mels + 2)[1:-1]
+
+
+def mel_log_everywhere(n_mels, fmin_hz, fmax_hz):
+    to_mel = lambda f: 15 + 27 * np.log(np.asarray(f, dtype=float) / 1000) / np.log(6.4)
+    to_hz = lambda m: 1000 * np.exp((m - 15) * np.log(6.4) / 27)
+    return to_hz(np.linspace(to_mel(fmin_hz), to_mel(fmax_hz), n_mels + 2))[1:-1]
+
+
+def mel_returns_mels(n_mels, fmin_hz, fmax_hz):
+    return np.linspace(_hz_to_mel(fmin_hz), _hz_to_mel(fmax_hz), n_mels + 2)[1:-1]
+
+
+def mel_ignores_fmin(n_mels, fmin_hz, fmax_hz):
+    return _mel_to_hz(np.linspace(0.0, _hz_to_mel(fmax_hz), n_mels + 2))[1:-1]
+
+
+def _centres_mel(n_mels, fmin_hz, fmax_hz):
+    return np.linspace(_hz_to_mel(fmin_hz), _hz_to_mel(fmax_hz), n_mels + 2)[1:-1]
+
+
+def band_nearest_in_hz(freq_hz, n_mels, fmin_hz, fmax_hz):
+    centres = _mel_to_hz(_centres_mel(n_mels, fmin_hz, fmax_hz))
+    return np.argmin(np.abs(np.asarray(freq_hz)[:, None] - centres[None, :]), axis=1)
+
+
+def band_not_clipped(freq_hz, n_mels, fmin_hz, fmax_hz):
+    lo, hi = _hz_to_mel(fmin_hz), _hz_to_mel(fmax_hz)
+    step = (hi - lo) / (n_mels + 1)
+    return (np.round((_hz_to_mel(freq_hz) - lo) / step) - 1).astype(int)
+
+
+def band_off_by_one(freq_hz, n_mels, fmin_hz, fmax_hz):
+    lo, hi = _hz_to_mel(fmin_hz), _hz_to_mel(fmax_hz)
+    step = (hi - lo) / (n_mels + 1)
+    return np.clip(np.round((_hz_to_mel(freq_hz) - lo) / step), 0, n_mels - 1).astype(int)
+
+
+def band_returns_centre_hz(freq_hz, n_mels, fmin_hz, fmax_hz):
+    centres = _mel_to_hz(_centres_mel(n_mels, fmin_hz, fmax_hz))
+    d = np.abs(_hz_to_mel(freq_hz)[:, None] - _centres_mel(n_mels, fmin_hz, fmax_hz)[None, :])
+    return centres[np.argmin(d, axis=1)]
+
+
+def _flux_parts(S_power, gamma):
+    L = np.log1p(gamma * S_power / S_power.max())
+    D = np.zeros_like(L)
+    D[:, 1:] = L[:, 1:] - L[:, :-1]
+    return L, D
+
+
+def low_flux_all_bands(S_power, gamma, band_centres_hz, cutoff_hz):
+    _, D = _flux_parts(S_power, gamma)
+    return np.maximum(D, 0).sum(axis=0)
+
+
+def low_flux_own_max(S_power, gamma, band_centres_hz, cutoff_hz):
+    low = np.asarray(band_centres_hz) < cutoff_hz
+    _, D = _flux_parts(S_power[low], gamma)
+    return np.maximum(D, 0).sum(axis=0)
+
+
+def low_flux_inclusive(S_power, gamma, band_centres_hz, cutoff_hz):
+    _, D = _flux_parts(S_power, gamma)
+    return np.maximum(D[np.asarray(band_centres_hz) <= cutoff_hz], 0).sum(axis=0)
+
+
+def low_flux_high_bands(S_power, gamma, band_centres_hz, cutoff_hz):
+    _, D = _flux_parts(S_power, gamma)
+    return np.maximum(D[np.asarray(band_centres_hz) >= cutoff_hz], 0).sum(axis=0)
+
+
+def _fourier(window, frame_rate_hz, bpm, *, demean=True, hann=True, per_minute=True, cos_only=False, norm=True):
+    x = np.asarray(window, dtype=float)
+    n = x.size
+    x = x - x.mean() if demean else x
+    xw = x * (np.hanning(n + 2)[1:-1] if hann else 1.0)
+    f = np.asarray(bpm, dtype=float)[:, None] / (60.0 if per_minute else 1.0)
+    arg = 2 * np.pi * f * np.arange(n) / frame_rate_hz
+    z = (xw * np.cos(arg)).sum(axis=1) if cos_only else (xw * np.exp(-1j * arg)).sum(axis=1)
+    mag = np.abs(z)
+    return mag / np.sqrt(n * np.sum(xw**2) / 2) if norm else mag
+
+
+def fourier_unnormalised(window, frame_rate_hz, bpm):
+    return _fourier(window, frame_rate_hz, bpm, norm=False)
+
+
+def fourier_no_demean(window, frame_rate_hz, bpm):
+    return _fourier(window, frame_rate_hz, bpm, demean=False)
+
+
+def fourier_no_window(window, frame_rate_hz, bpm):
+    return _fourier(window, frame_rate_hz, bpm, hann=False)
+
+
+def fourier_bpm_as_hz(window, frame_rate_hz, bpm):
+    return _fourier(window, frame_rate_hz, bpm, per_minute=False)
+
+
+def fourier_cos_only(window, frame_rate_hz, bpm):
+    return _fourier(window, frame_rate_hz, bpm, cos_only=True)
+
+
+def _wrong_backtrack(C, back, period_frames, *, start="final", reverse=True, stop_at_zero=False, keep_minus_one=False):
+    n = len(C)
+    if start == "final":
+        tail = max(0, n - int(np.ceil(period_frames)))
+        b = tail + int(np.argmax(C[tail:]))
+    elif start == "global":
+        b = int(np.argmax(C))
+    else:
+        b = n - 1
+    frames = [b]
+    while (back[b] > 0) if stop_at_zero else (back[b] >= 0):
+        b = int(back[b])
+        frames.append(b)
+    if keep_minus_one:
+        frames.append(-1)
+    return np.array(frames[::-1] if reverse else frames)
+
+
+def backtrack_global_max(C, back, period_frames):
+    return _wrong_backtrack(C, back, period_frames, start="global")
+
+
+def backtrack_from_last_frame(C, back, period_frames):
+    return _wrong_backtrack(C, back, period_frames, start="last")
+
+
+def backtrack_not_reversed(C, back, period_frames):
+    return _wrong_backtrack(C, back, period_frames, reverse=False)
+
+
+def backtrack_stops_at_zero(C, back, period_frames):
+    return _wrong_backtrack(C, back, period_frames, stop_at_zero=True)
+
+
+def backtrack_keeps_minus_one(C, back, period_frames):
+    return _wrong_backtrack(C, back, period_frames, keep_minus_one=True)
+
+
+def backtrack_floor_period(C, back, period_frames):
+    n = len(C)
+    tail = max(0, n - int(period_frames))
+    b = tail + int(np.argmax(C[tail:]))
+    frames = [b]
+    while back[b] >= 0:
+        b = int(back[b])
+        frames.append(b)
+    return np.array(frames[::-1])
+
+
+def _dp_all(O, P, tightness, *, window_only=False, before_track=True, sign=-1.0, back_as_lag=False):
+    n = len(O)
+    window = np.arange(max(1, int(np.floor(P / 2))), int(np.ceil(2 * P)) + 1)
+    C = np.zeros(n)
+    back = np.full(n, -1)
+    for t in range(n):
+        real = window[window <= t] if window_only else np.arange(1, t + 1)
+        lags = np.concatenate([real, window[window > t]]) if before_track else real
+        if lags.size == 0:
+            C[t] = O[t]
+            continue
+        s = t - lags
+        score = np.where(s >= 0, C[np.maximum(s, 0)], 0.0) + sign * tightness * np.log(lags / P) ** 2
+        j = int(np.argmax(score))
+        C[t] = O[t] + score[j]
+        back[t] = (t - s[j] if back_as_lag else s[j]) if s[j] >= 0 else -1
+    return C, back
+
+
+def dp_all_windowed(O, period_frames, tightness):
+    return _dp_all(O, period_frames, tightness, window_only=True)
+
+
+def dp_all_no_silence_before(O, period_frames, tightness):
+    return _dp_all(O, period_frames, tightness, before_track=False)
+
+
+def dp_all_plus_penalty(O, period_frames, tightness):
+    return _dp_all(O, period_frames, tightness, sign=+1.0)
+
+
+def dp_all_back_is_lag(O, period_frames, tightness):
+    return _dp_all(O, period_frames, tightness, back_as_lag=True)
+
+
+def _parabolic(novelty, beat_frames, frame_rate_hz, *, need_peak=True, sign=1.0, seconds=True):
+    y = np.concatenate([[0.0], np.asarray(novelty, dtype=float), [0.0]])
+    f = np.asarray(beat_frames, dtype=int)
+    a, b, c = y[f], y[f + 1], y[f + 2]
+    den = a - 2 * b + c
+    ok = ((b >= a) & (b >= c) & (den < 0)) if need_peak else (den != 0)
+    shift = np.where(ok, 0.5 * (a - c) / np.where(ok, den, -1.0), 0.0)
+    out = f + sign * shift
+    return out / frame_rate_hz if seconds else out
+
+
+def parabolic_everywhere(novelty, beat_frames, frame_rate_hz):
+    return _parabolic(novelty, beat_frames, frame_rate_hz, need_peak=False)
+
+
+def parabolic_sign_flipped(novelty, beat_frames, frame_rate_hz):
+    return _parabolic(novelty, beat_frames, frame_rate_hz, sign=-1.0)
+
+
+def parabolic_in_frames(novelty, beat_frames, frame_rate_hz):
+    return _parabolic(novelty, beat_frames, frame_rate_hz, seconds=False)
+
+
+def parabolic_is_centroid(novelty, beat_frames, frame_rate_hz):
+    y = np.concatenate([[0.0], np.asarray(novelty, dtype=float), [0.0]])
+    f = np.asarray(beat_frames, dtype=int)
+    a, b, c = y[f], y[f + 1], y[f + 2]
+    return (f + (c - a) / (a + b + c)) / frame_rate_hz
+
+
+def refine_nan_in_silence(novelty, beat_frames, frame_rate_hz):
+    y = np.concatenate([[0.0], np.asarray(novelty, dtype=float), [0.0]])
+    f = np.asarray(beat_frames, dtype=int)
+    a, b, c = y[f], y[f + 1], y[f + 2]
+    return (f + np.clip((c - a) / (a + b + c), -0.5, 0.5)) / frame_rate_hz
+
+
+def refine_not_clipped(novelty, beat_frames, frame_rate_hz):
+    y = np.concatenate([[0.0], np.asarray(novelty, dtype=float), [0.0]])
+    f = np.asarray(beat_frames, dtype=int)
+    a, b, c = y[f], y[f + 1], y[f + 2]
+    total = a + b + c
+    return (f + np.where(total > 0, (c - a) / np.where(total > 0, total, 1.0), 0.0)) / frame_rate_hz
+
+
+WRONG.update({
+    "w1.mel": [(mel_htk, "HTK mel scale"), (mel_edges, "band edges"), (mel_n_points, "outer EDGES"),
+               (mel_linear_hz, "equally spaced in Hz"), (mel_log_everywhere, "the logarithm is only for f >= 1000"),
+               (mel_returns_mels, "these are mels"), (mel_ignores_fmin, "use the fmin_hz argument")],
+    "w1.band_of": [(band_nearest_in_hz, "nearest centre in Hz"), (band_not_clipped, "clip the index"),
+                   (band_off_by_one, "off by one"), (band_returns_centre_hz, "not frequencies")],
+    "w2.low_flux": [(low_flux_all_bands, "you summed all the bands"), (low_flux_own_max, "the WHOLE spectrogram"),
+                    (low_flux_inclusive, "strictly below the cut-off"), (low_flux_high_bands, "ABOVE the cut-off")],
+    "w2.fourier": [(fourier_unnormalised, "divide by sqrt(N"), (fourier_no_demean, "remove the mean"),
+                   (fourier_no_window, "Hann window"), (fourier_bpm_as_hz, "beats per MINUTE"),
+                   (fourier_cos_only, "magnitude of the complex sum")],
+    "w2.backtrack": [(backtrack_global_max, "need not be there"), (backtrack_from_last_frame, "very last frame"),
+                     (backtrack_not_reversed, "run backwards"), (backtrack_stops_at_zero, "frame 0 can be a beat"),
+                     (backtrack_keeps_minus_one, "stop at -1"), (backtrack_floor_period, "ceil(4.5) = 5 frames")],
+    "w2.dp_all": [(dp_all_windowed, "ALL earlier frames"), (dp_all_no_silence_before, "before the track still count"),
+                  (dp_all_plus_penalty, "must lower the score"), (dp_all_back_is_lag, "not the lag t - s")],
+    "w2.refine": WRONG["w2.refine"] + [(refine_nan_in_silence, "a beat in silence"),
+                                       (refine_not_clipped, "at most half a frame")],
+    "w2.parabolic": [(parabolic_everywhere, "only where f is a local maximum"),
+                     (parabolic_sign_flipped, "goes the wrong way"), (parabolic_in_frames, "got frame numbers"),
+                     (parabolic_is_centroid, "that is the centroid")],
+})
+
+
 # =========================================================================== the registry
-def test_three_to_five_exercises_a_week_with_unique_names():
-    for week in (1, 2, 3, 4):
-        assert 3 <= len(exercises(week)) <= 5, week
-    assert all(re.fullmatch(r"w[1-4]\.[a-z_]+", ex_id) for ex_id in EXERCISES)
+def test_each_notebook_has_a_few_exercises_with_unique_names():
+    """Each notebook ends with 2-5 end-of-week exercises; one with fill-ins has at least three of them."""
+    assert {ex.notebook for ex in EXERCISES.values()} == set(NOTEBOOKS)
+    for prefix in NOTEBOOKS:
+        chosen = [ex for ex in EXERCISES.values() if ex.notebook == prefix]
+        inline = [ex for ex in chosen if ex.inline]
+        assert 2 <= len(chosen) - len(inline) <= 5, prefix
+        assert not inline or len(inline) >= 3, prefix
+    assert all(re.fullmatch(r"w[1-5]\.[a-z_]+", ex_id) for ex_id in EXERCISES)
+    assert all(ex.part in ("", "a", "b") for ex in EXERCISES.values())
     names = [ex.function_name for ex in EXERCISES.values()]
     assert len(set(names)) == len(names)
 
 
 def test_every_exercise_has_wrong_answers_in_this_file():
-    assert set(WRONG) == set(EXERCISES)
+    """Weeks 1-4 here; week 5's typical wrong answers are in tests/test_exercises_week5.py."""
+    assert set(WRONG) == {ex_id for ex_id, ex in EXERCISES.items() if ex.week <= 4}
     assert all(len(v) >= 2 for v in WRONG.values())
 
 
@@ -782,6 +1073,98 @@ def test_dp_reference_backtracks_to_helpers_beats():
         np.testing.assert_array_equal(_backtrack(C, back, case.kwargs["period_frames"]), case.expected)
 
 
+def test_mel_cases_agree_with_librosa():
+    import librosa
+
+    for case in EXERCISES["w1.mel"].cases():
+        n, k = case.args[0], case.kwargs
+        np.testing.assert_allclose(case.expected, librosa.mel_frequencies(n_mels=n + 2, fmin=k["fmin_hz"],
+                                                                          fmax=k["fmax_hz"])[1:-1], rtol=1e-9)
+
+
+def test_band_of_cases_agree_with_librosa_and_by_hand():
+    import librosa
+
+    cases = EXERCISES["w1.band_of"].cases()
+    np.testing.assert_array_equal(cases[0].expected, [0, 4, 23, 72])      # 60 Hz, 200 Hz, 1 kHz, 8 kHz
+    np.testing.assert_array_equal(cases[2].expected, [0, 0, 39, 39])      # below the first, above the last centre
+    for case in cases:
+        f, k = case.args[0], case.kwargs
+        centres = librosa.mel_frequencies(n_mels=k["n_mels"] + 2, fmin=k["fmin_hz"], fmax=k["fmax_hz"])[1:-1]
+        d = np.abs(librosa.hz_to_mel(f)[:, None] - librosa.hz_to_mel(centres)[None, :])
+        np.testing.assert_array_equal(case.expected, np.argmin(d, axis=1))
+    # case 2 holds frequencies whose nearest centre in Hz is the band BELOW the nearest in mel
+    f, k = cases[1].args[0], cases[1].kwargs
+    centres = librosa.mel_frequencies(n_mels=k["n_mels"] + 2, fmin=k["fmin_hz"], fmax=k["fmax_hz"])[1:-1]
+    np.testing.assert_array_equal(np.argmin(np.abs(f[:, None] - centres), axis=1), cases[1].expected - 1)
+
+
+def test_fourier_cases_are_one_window_of_the_helpers_tempogram():
+    from helpers.novelty import Novelty
+    from helpers.tempo import fourier_tempogram
+
+    cases = EXERCISES["w2.fourier"].cases()
+    cosine = cases[0]                      # a cosine at 120 BPM: the 120 BPM row stands out (0.82 with a Hann window)
+    assert np.argmax(cosine.expected) == list(cosine.kwargs["bpm"]).index(120.0)
+    assert cosine.expected.max() == pytest.approx(0.82, abs=0.01)
+    for case in cases:
+        x, fr = case.args[0], case.kwargs["frame_rate_hz"]
+        tg = fourier_tempogram(Novelty(x, fr), window_s=x.size / fr, hop_s=1.0, bpm=case.kwargs["bpm"])
+        assert tg.values.shape[1] == 1
+        np.testing.assert_allclose(reference("w2.fourier")(x, fr, case.kwargs["bpm"]), tg.values[:, 0], atol=1e-9)
+
+
+def test_low_flux_cases_agree_with_helpers_novelty():
+    from helpers import novelty as nov
+
+    for case in EXERCISES["w2.low_flux"].cases():
+        S, k = case.args[0], case.kwargs
+        weights = nov.low_band_weights(S.shape[0], band_frequencies_hz=k["band_centres_hz"], cutoff_hz=k["cutoff_hz"],
+                                       gain=1.0) * (k["band_centres_hz"] < k["cutoff_hz"])
+        np.testing.assert_allclose(case.expected, nov.sum_bands(nov.band_differences(nov.log_compress(
+            S, gamma=k["gamma"])), weights=weights), rtol=1e-12)
+
+
+def test_backtrack_of_the_forward_pass_is_helpers_dp():
+    forward, backtrack = reference("w2.dp"), reference("w2.backtrack")
+    rng = np.random.default_rng(0)
+    from helpers.beat import dp_beat_frames
+
+    for P, tight in ((4.0, 100.0), (7.3, 30.0), (12.6, 400.0)):
+        O = rng.random(300) ** 3
+        C, back = forward(O, P, tight)
+        np.testing.assert_array_equal(backtrack(C, back, P), dp_beat_frames(O, period_frames=P, tightness=tight))
+
+
+def test_dp_over_all_predecessors_equals_the_windowed_dp_unless_the_tightness_is_loose():
+    """What w2.dp_all's on_pass says: at tightness >= 10 the window of dp_forward changes nothing on a
+    noisy click train; at tightness 1 intervals shorter than P/2 win."""
+    from helpers.beat import dp_beat_frames
+
+    dp_all, backtrack = reference("w2.dp_all"), reference("w2.backtrack")
+    rng = np.random.default_rng(1)
+    O = 0.2 * rng.random(400)
+    O[5::9] += 1.0 + rng.random(O[5::9].size)
+    for tight in (10.0, 100.0, 400.0):
+        C, back = dp_all(O, 9.0, tight)
+        np.testing.assert_array_equal(backtrack(C, back, 9.0), dp_beat_frames(O, period_frames=9.0, tightness=tight))
+    C, back = dp_all(3 * rng.random(200) ** 2, 9.0, 1.0)
+    lags = np.arange(200)[back >= 0] - back[back >= 0]
+    assert lags.min() < 4                      # intervals shorter than floor(P/2): outside the window
+
+
+def test_parabolic_cases_agree_with_helpers_refine():
+    from helpers.beat import refine_beat_times
+    from helpers.novelty import Novelty
+
+    for case in EXERCISES["w2.parabolic"].cases():
+        y, f = case.args
+        t = refine_beat_times(Novelty(y, case.kwargs["frame_rate_hz"]), f, method="parabolic")
+        np.testing.assert_allclose(case.expected, t, atol=1e-12)
+    split = EXERCISES["w2.parabolic"].cases()[0]          # a flux split 70/30: the vertex moves 0.136 frame
+    assert split.expected[0] * split.kwargs["frame_rate_hz"] == pytest.approx(5 + 0.3 / 2.2, abs=1e-9)
+
+
 def test_bootstrap_reference_is_close_to_helpers_analysis_when_present():
     analysis = pytest.importorskip("helpers.analysis")
     if not hasattr(analysis, "bootstrap_mean_ci"):
@@ -800,7 +1183,7 @@ def _code_cells(path) -> list[str]:
 
 def _in_notebook(ex) -> bool:
     return any(f'check("{ex.id}", {ex.function_name})' in src and ex.signature in src
-               for src in _code_cells(NOTEBOOKS[ex.week]))
+               for src in _code_cells(NOTEBOOKS[ex.notebook]))
 
 
 @pytest.mark.parametrize("exercise_id", list(EXERCISES))
@@ -808,36 +1191,36 @@ def test_every_exercise_is_in_its_notebook(exercise_id):
     assert _in_notebook(EXERCISES[exercise_id])
 
 
-@pytest.mark.parametrize("week", [1, 2, 3, 4])
-def test_notebook_exercise_cells_match_the_registry(week):
-    """The Exercises section of a notebook is notebook_cells(week), in order, before the summary."""
-    nb = json.loads(NOTEBOOKS[week].read_text())
+@pytest.mark.parametrize("prefix", list(NOTEBOOKS))
+def test_notebook_exercise_cells_match_the_registry(prefix):
+    """The Exercises section of a notebook is notebook_cells(week, part=...), in order, before the summary."""
+    week, part = int(prefix[:2]), prefix[2:]
+    nb = json.loads(NOTEBOOKS[prefix].read_text())
     sources = ["".join(c["source"]) for c in nb["cells"]]
-    wanted = [c["source"] for c in notebook_cells(week)]
+    wanted = [c["source"] for c in notebook_cells(week, part=part)]
     start = sources.index(wanted[0])
     assert sources[start:start + len(wanted)] == wanted
-    assert [c["cell_type"] for c in nb["cells"][start:start + len(wanted)]] == [c["cell_type"] for c in
-                                                                                 notebook_cells(week)]
+    assert [c["cell_type"] for c in nb["cells"][start:start + len(wanted)]] == [
+        c["cell_type"] for c in notebook_cells(week, part=part)]
     assert sources[-1].startswith("## What you ")
 
 
-@pytest.mark.parametrize("exercise_id", [ex_id for ex_id, ex in EXERCISES.items() if ex.inline])
-def test_a_fill_in_sits_in_the_body_of_its_notebook_as_the_registry_writes_it(exercise_id):
-    """The task and the stub of a fill-in are fill_in_cells(id), together, before the end-of-week Exercises."""
+@pytest.mark.parametrize("exercise_id", [ex.id for ex in EXERCISES.values() if ex.inline])
+def test_fill_in_sits_where_its_idea_is_introduced(exercise_id):
+    """A fill-in is fill_in_cells(id) (the task, then the stub with its check), once, before the
+    end-of-week Exercises; a later cell shows the learner's version once the check passes."""
     from helpers.exercises import fill_in_cells
 
     ex = EXERCISES[exercise_id]
-    nb = json.loads(NOTEBOOKS[ex.week].read_text())
+    nb = json.loads(NOTEBOOKS[ex.notebook].read_text())
     sources = ["".join(c["source"]) for c in nb["cells"]]
     wanted = [c["source"] for c in fill_in_cells(exercise_id)]
-    assert wanted[0] in sources, f"{exercise_id}: its fill-in cells are not in {NOTEBOOKS[ex.week].name}"
-    start = sources.index(wanted[0])
-    assert sources[start:start + 2] == wanted
+    at = [i for i in range(len(sources) - 1) if sources[i:i + 2] == wanted]
+    assert len(at) == 1, f"{exercise_id}: its two fill-in cells must appear once, together, in {NOTEBOOKS[ex.notebook].name}"
+    start = at[0]
     assert [c["cell_type"] for c in nb["cells"][start:start + 2]] == ["markdown", "code"]
-    end_of_week = [c["source"] for c in notebook_cells(ex.week)]
-    if end_of_week:
-        assert start < sources.index(end_of_week[0]), f"{exercise_id} must come before the Exercises section"
-    # the worked version follows: a later cell uses the learner's function once its check passes
+    block = notebook_cells(ex.week, part=ex.part)
+    assert start < sources.index(block[0]["source"]), f"{exercise_id} must come before the Exercises section"
     later = "\n".join(sources[start + 2:])
     assert f'check("{exercise_id}", {ex.function_name}).passed' in later
 
@@ -845,7 +1228,7 @@ def test_a_fill_in_sits_in_the_body_of_its_notebook_as_the_registry_writes_it(ex
 @pytest.mark.parametrize("week", [3, 4])
 def test_three_fill_ins_a_week_the_first_in_the_first_half(week):
     """Weeks 3-4 (issue 11): the learner writes at least three key pieces where they are introduced."""
-    nb = json.loads(NOTEBOOKS[week].read_text())
+    nb = json.loads(NOTEBOOKS[f"{week:02d}"].read_text())
     sources = ["".join(c["source"]) for c in nb["cells"]]
     fill_ins = [ex for ex in exercises(week) if ex.inline]
     assert len(fill_ins) >= 3
@@ -860,7 +1243,8 @@ def test_notebook_cells_hold_the_end_of_week_exercises_only():
     from helpers.exercises import fill_in_cells
 
     for week in (1, 2, 3, 4):
-        text = "\n".join(c["source"] for c in notebook_cells(week))
+        parts = ("a", "b") if week == 2 else ("",)
+        text = "\n".join(c["source"] for part in parts for c in notebook_cells(week, part=part))
         for ex in exercises(week):
             assert (f'check("{ex.id}"' in text) == (not ex.inline), ex.id
     cells = fill_in_cells("w3.fmeasure")
@@ -900,6 +1284,14 @@ def test_wins_reference_matches_helpers_paired_comparison():
             continue
         cmp = paired_comparison(result(a), result(b), metric="F")
         assert (cmp.wins, cmp.losses, cmp.ties) == case.expected == reference("w4.wins")(a, b, 0.01), case.name
+
+
+def test_notebook_cells_leave_out_the_fill_ins_and_pick_the_part():
+    week2a = "".join(c["source"] for c in notebook_cells(2, part="a"))
+    week2b = "".join(c["source"] for c in notebook_cells(2, part="b"))
+    assert "w2.fourier" in week2a and "w2.dp_all" in week2b and "w2.fourier" not in week2b
+    assert not any(f'check("{ex.id}"' in week2a + week2b for ex in exercises(2) if ex.inline)
+    assert notebook_cells(2) == [] and notebook_cells(2, part="c") == []    # week 2 is in two parts
 
 
 @pytest.mark.parametrize("exercise_id", list(EXERCISES))

@@ -58,7 +58,9 @@ NOT_HELPERS_CALLS = {"Audio", "display"}
 
 
 def week_file(notebook: Path) -> Path:
-    return KIT / f"week{int(notebook.name[:2])}.md"
+    """docs/teaching/weekN.md for notebook NN_*.ipynb (week2a.md for 02a_*.ipynb)."""
+    prefix = notebook.name.split("_")[0]
+    return KIT / f"week{int(prefix[:2])}{prefix[2:]}.md"
 
 
 def kit_files() -> list[Path]:
@@ -160,8 +162,8 @@ def helpers_public_names() -> set[str]:
 def test_kit_has_a_guide_and_week_files():
     assert (KIT / "README.md").is_file(), "docs/teaching/README.md (the class guide) is missing"
     assert [week_file(nb).name for nb in NOTEBOOKS] == sorted(
-        (p.name for p in KIT.glob("week*.md")), key=lambda n: int(re.sub(r"\D", "", n))
-    ), "one docs/teaching/weekN.md per notebook NN_*.ipynb (N = int(NN)), and no others"
+        (p.name for p in KIT.glob("week*.md")), key=lambda n: (int(re.sub(r"\D", "", n)), n)
+    ), "one docs/teaching/weekN.md per notebook NN_*.ipynb (N = int(NN); week2a.md for 02a_*), and no others"
 
 
 @pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda p: p.stem)
@@ -211,10 +213,10 @@ def test_week_file_lists_its_exercises_with_their_signatures(notebook):
 
     path = week_file(notebook)
     text = path.read_text(encoding="utf-8")
-    week = int(notebook.name[:2])
+    prefix = notebook.name.split("_")[0]
     mentioned = set(re.findall(r"`(w\d+\.\w+)`", text))
     assert not mentioned - set(EXERCISES), f"{path.name}: unknown exercise ids {sorted(mentioned - set(EXERCISES))}"
-    missing = {ex.id for ex in EXERCISES.values() if ex.week == week} - mentioned
+    missing = {ex.id for ex in EXERCISES.values() if ex.notebook == prefix} - mentioned
     assert not missing, f"{path.name}: the notebook's exercises {sorted(missing)} are not in the kit"
     for ex_id, signature in re.findall(r"^\|\s*`(w\d+\.\w+)`\s*\|\s*`([^`]+)`", text, re.M):
         assert f"def {signature}:" == EXERCISES[ex_id].signature, (

@@ -222,16 +222,16 @@ _INTRO = (
     "Stuck? The reference solutions are in `solutions/week{week}.py` in the course folder, and "
     "`helpers.exercises.solution(\"{first}\")` shows one. Try first: the hints usually suffice."
 )
-
-
-def notebook_cells(week: int) -> list[dict]:
+def notebook_cells(week: int, *, part: str = "") -> list[dict]:
     """The "Exercises" section of a week's notebook: ``[{"cell_type", "source"}, ...]``.
 
     One introduction, then per end-of-week exercise (``inline=False``) a Markdown cell
     (the task) and a code cell (the stub and the check call). The fill-ins
     (``inline=True``) sit in the body of the notebook instead: :func:`fill_in_cells`.
+    ``part`` picks one notebook of a week that has two (``"a"`` for ``02a_*``, ``"b"`` for
+    ``02b_*``; see ``Exercise.part``).
     """
-    chosen = [ex for ex in exercises(week) if not ex.inline]
+    chosen = [ex for ex in exercises(week) if not ex.inline and ex.part == part]
     if not chosen:
         return []
     cells = [{"cell_type": "markdown", "source": _INTRO.format(week=week, first=chosen[0].id)}]

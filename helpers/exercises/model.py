@@ -104,6 +104,8 @@ class Exercise:
         introduced, before the worked version (the notebook goes on with the helper
         either way). ``False``: an end-of-week exercise, in the notebook's "Exercises"
         section (:func:`helpers.exercises.notebook_cells`).
+    part : str
+        ``"a"`` or ``"b"`` when a week has two notebooks (``02a_*``, ``02b_*``); ``""`` when it has one.
     """
 
     id: str
@@ -116,10 +118,16 @@ class Exercise:
     error_hint: Callable[[BaseException, Case], str | None] | None = field(default=None, repr=False)
     on_pass: str = ""
     inline: bool = False
+    part: str = ""
 
     @property
     def week(self) -> int:
         return int(self.id[1])
+
+    @property
+    def notebook(self) -> str:
+        """The prefix of the notebook that holds it: ``"01"``, ``"02a"``, ..."""
+        return f"{self.week:02d}{self.part}"
 
     @property
     def signature(self) -> str:

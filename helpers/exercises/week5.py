@@ -448,6 +448,7 @@ EXERCISES = (
         _cases_w5_bass, _judge_w5_bass, error_hint=_error_hint_w5_bass,
         on_pass="From here on: helpers.downbeat.bass_onset_at_beats(S, beat_times_s=..., mel_params=p) (250 Hz, "
                 "gamma 1e7).",
+        inline=True,
     ),
     Exercise(
         "w5.change", "Harmonic change between beats", "chord_change", "spectra, window_beats",
@@ -463,6 +464,7 @@ EXERCISES = (
         "**Return** one value per beat.",
         _cases_w5_change, _judge_w5_change,
         on_pass="From here on: helpers.downbeat.harmonic_change(beat_spectra(S, beat_times_s=..., mel_params=p)).",
+        inline=True,
     ),
     Exercise(
         "w5.phase", "Which beat is 'one'?", "bar_positions", "evidence, meter",
@@ -473,6 +475,7 @@ EXERCISES = (
         "**Return** the position of every beat, 1 … meter (1 = downbeat): `(i - phase) % meter + 1` for beat `i`.",
         _cases_w5_phase, _judge_w5_phase,
         on_pass="From here on: helpers.downbeat.phase_scores and positions_from_phase (inside track_downbeats).",
+        inline=True,
     ),
     Exercise(
         "w5.meter", "3 or 4? The meter from bar-to-bar repetition", "meter_from_lags", "features, meters",

@@ -80,7 +80,7 @@ from .data import (ESTIMATE_DECIMALS, MELSPEC_SUFFIX, Dataset, MelParams, check_
 from .errors import DataMissingError, HelpersError, ParameterError
 from .evaluate import FMEASURE_WINDOW_S, METRIC_NAMES, TRIM_S, check_trim_s, evaluate_beats, validate_beats
 from .files import check_writable, write_text_atomic
-from .pool import DEFAULT_JOBS, choose_context, run_jobs
+from .pool import DEFAULT_JOBS, choose_context, error_text, run_jobs
 from .results import (BatchResult, TrackResult, compare, format_table, load_results, package_version, versions,
                       write_table_csv)
 from .splits import select_split
@@ -283,10 +283,6 @@ class _FileJob:
     trim_s: float
 
 
-def _error_text(exc: BaseException) -> str:
-    return f"{type(exc).__name__}: {exc}"
-
-
 def _since(start: float) -> float:
     return time.perf_counter() - start
 
@@ -326,7 +322,7 @@ def _score_track(job: _TrackJob, beats: np.ndarray, n_frames: int | None):
         scores, warn = _score(reference, beats, job.trim_s)
         return scores, warn, n_ref, None
     except Exception as exc:  # noqa: BLE001 -- a bad reference file: keep the beats, report it
-        return None, (), n_ref, _error_text(exc)
+        return None, (), n_ref, error_text(exc)
 
 
 def _run_track(job: _TrackJob) -> TrackResult:
@@ -358,7 +354,7 @@ def _run_track(job: _TrackJob) -> TrackResult:
     except Exception as exc:  # noqa: BLE001 -- any failure of one track is recorded, the run goes on
         if job.debug and not isinstance(exc, HelpersError):
             raise
-        return TrackResult(job.track_id, None, beats, _error_text(exc), (), None, "failed", _since(start))
+        return TrackResult(job.track_id, None, beats, error_text(exc), (), None, "failed", _since(start))
 
 
 def _run_file(job: _FileJob) -> TrackResult:
@@ -373,7 +369,7 @@ def _run_file(job: _FileJob) -> TrackResult:
         scores, warn = _score(reference, beats, job.trim_s)
         return TrackResult(job.track_id, scores, beats, None, warn, int(reference.size), "file", _since(start))
     except Exception as exc:  # noqa: BLE001
-        return TrackResult(job.track_id, None, beats, _error_text(exc), (), None, "failed", _since(start))
+        return TrackResult(job.track_id, None, beats, error_text(exc), (), None, "failed", _since(start))
 
 
 def _run_job(job) -> TrackResult:

@@ -34,7 +34,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 
-__all__ = ["run_jobs", "choose_context", "DEFAULT_JOBS", "IN_FLIGHT_PER_JOB", "FORKSERVER_PRELOAD"]
+__all__ = ["run_jobs", "choose_context", "error_text", "DEFAULT_JOBS", "IN_FLIGHT_PER_JOB", "FORKSERVER_PRELOAD"]
 
 #: Worker processes by default: both cores of the course's reference machine.
 DEFAULT_JOBS = max(1, min(2, os.cpu_count() or 1))
@@ -43,6 +43,11 @@ DEFAULT_JOBS = max(1, min(2, os.cpu_count() or 1))
 IN_FLIGHT_PER_JOB = 4
 #: Modules the forkserver imports once, so that each worker starts in milliseconds.
 FORKSERVER_PRELOAD = ["helpers.batch", "helpers.beat", "helpers.evaluate"]
+
+
+def error_text(exc: BaseException) -> str:
+    """How a failed job records its exception: ``"ExceptionType: message"``."""
+    return f"{type(exc).__name__}: {exc}"
 
 
 def _ignore_sigint() -> None:
@@ -202,7 +207,7 @@ def _drain(pool, todo: deque, worker, *, n_jobs, failed, collect) -> list:
                 broken = True
                 continue
             except Exception as exc:  # noqa: BLE001 -- e.g. the job could not be sent
-                result = failed(job, f"{type(exc).__name__}: {exc}")
+                result = failed(job, error_text(exc))
             collect(job, result)
     if broken:     # every job in flight when a worker died is a suspect
         suspects.extend(inflight.values())

@@ -352,7 +352,23 @@ def _publish(result: BatchResult, *, out_dir=None, out_csv=None, out_json=None, 
 def load_results(path) -> BatchResult:
     """Read back what :meth:`BatchResult.save` wrote (a results.json, or its folder).
 
-    Beat times come from ``estimates/`` beside the JSON when present.
+    Parameters
+    ----------
+    path : str or Path
+        ``OUT_DIR`` or ``OUT_DIR/results.json``. Beat times come from ``estimates/``
+        beside the JSON when present.
+
+    Returns
+    -------
+    BatchResult
+        Its rows, configuration and run time; per-track times are not kept (0.0).
+
+    Raises
+    ------
+    DataMissingError
+        No results file there.
+    DataError
+        Not JSON, or not written by :meth:`BatchResult.save`.
     """
     path = Path(path)
     json_path = path / "results.json" if path.is_dir() else path
@@ -385,10 +401,33 @@ def compare(results: Mapping[str, BatchResult] | Sequence[BatchResult], *, metri
     The tracks are those every system scored successfully, so the numbers are
     comparable; ``n_tracks`` says how many, ``n_failed`` how many each system failed.
 
+    Parameters
+    ----------
+    results : dict of str -> BatchResult, or sequence of BatchResult
+        The systems (a sequence is named by each result's ``name``).
+    metrics : sequence of str
+        mir_eval names or short names (``"F"``, ``"CMLt"``; see
+        :func:`helpers.evaluate.long_metric_name`); default all ten.
+    statistic : {"mean", "median"}
+
     Returns
     -------
     rows : list of dict
-        ``{"system", "n_tracks", "n_failed", <metric>: float, ...}``.
+        ``{"system", "n_tracks", "n_failed", <metric>: float or None, ...}``, in the
+        order of ``results``; the metrics under their mir_eval names. ``None`` when no
+        track is common to all systems.
+
+    See Also
+    --------
+    format_table, write_table_csv
+
+    Examples
+    --------
+    >>> ok = {"F-measure": 1.0}
+    >>> a = BatchResult([TrackResult("t1", ok), TrackResult("t2", {"F-measure": 0.5})], {"system": "A"})
+    >>> b = BatchResult([TrackResult("t1", ok), TrackResult("t2", None, error="DataError: ...")], {"system": "B"})
+    >>> compare([a, b], metrics=["F"])
+    [{'system': 'A', 'n_tracks': 1, 'n_failed': 0, 'F-measure': 1.0}, {'system': 'B', 'n_tracks': 1, 'n_failed': 1, 'F-measure': 1.0}]
     """
     if not isinstance(results, Mapping):
         results = {r.name: r for r in results}
@@ -411,7 +450,30 @@ def compare(results: Mapping[str, BatchResult] | Sequence[BatchResult], *, metri
 
 
 def format_table(rows: Sequence[Mapping], *, digits: int = 3, short_names: bool = True) -> str:
-    """A plain-text table of :func:`compare` rows (or any list of flat dicts)."""
+    """A plain-text table of :func:`compare` rows (or any list of flat dicts).
+
+    Parameters
+    ----------
+    rows : sequence of dict
+        The columns are the keys of the first row; the first column is left-aligned,
+        the others right-aligned.
+    digits : int
+        Decimals of the floats; ``None`` is shown as ``-``.
+    short_names : bool
+        Head the metric columns with their short names (``"F"``, ``"AMLt"``).
+
+    Returns
+    -------
+    table : str
+
+    Examples
+    --------
+    >>> print(format_table([{"system": "ours", "F-measure": 0.75}, {"system": "librosa", "F-measure": None}]))
+    system       F
+    -------  -----
+    ours     0.750
+    librosa      -
+    """
     if not rows:
         return "(no rows)"
     columns = list(rows[0])
@@ -436,8 +498,26 @@ def _cell(value, digits: int) -> str:
 def write_table_csv(rows: Sequence[Mapping], path) -> Path:
     """Write :func:`compare` rows (or any list of flat dicts) to a CSV file, atomically.
 
-    Columns are those of the first row, with mir_eval's long metric names; ``None``
-    becomes an empty cell.
+    Columns are those of the first row, with mir_eval's long metric names; floats are
+    written in full (``repr``), ``None`` becomes an empty cell. The file is replaced under
+    the lock of its folder (as :meth:`BatchResult.save`), never left half-written.
+
+    Parameters
+    ----------
+    rows : sequence of dict
+    path : str or Path
+        The CSV file (its folder is created if needed).
+
+    Returns
+    -------
+    path : Path
+
+    Raises
+    ------
+    ParameterError
+        No rows.
+    OutputError
+        The file cannot be written (the message names it and the fix).
     """
     path = Path(path)
     if not rows:

@@ -7,11 +7,13 @@ median and table cell has a known answer.
 from __future__ import annotations
 
 import csv
+import doctest
 import json
 
 import numpy as np
 import pytest
 
+import helpers.results
 from helpers.errors import DataError, DataMissingError, ParameterError
 from helpers.evaluate import METRIC_NAMES
 from helpers.results import BatchResult, TrackResult, compare, format_table, load_results, versions, write_table_csv
@@ -26,6 +28,11 @@ def track(tid: str, f: float | None, *, beats=(1.0, 1.5, 2.0), error: str | None
 def system(name: str, scores: dict) -> BatchResult:
     tracks = [track(t, f, error=None if f is not None else "DataError: broken") for t, f in scores.items()]
     return BatchResult(tracks, {"system": name, "evaluation": {"trim_s": 5.0}}, 1.5)
+
+
+def test_docstring_examples_run():
+    failures, tried = doctest.testmod(helpers.results)
+    assert failures == 0 and tried >= 4
 
 
 # --------------------------------------------------------------------------- one system

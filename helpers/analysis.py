@@ -93,6 +93,7 @@ from .evaluate import (
     SHORT_NAMES,
     TRIM_S,
     evaluate_beats,
+    long_metric_name,
     _nearest,
     trim_beats,
     validate_beats,
@@ -188,17 +189,6 @@ CONSTRUCTED_ESTIMATES = ("half tempo", "double tempo", "off-beat", "60 ms late",
 LATE_S = 0.060
 #: The alternating offset (s) of the "69 ms alternating" estimate: just inside the +-70 ms F window.
 ALTERNATING_S = 0.069
-
-_LONG_NAMES = {**{m: m for m in METRIC_NAMES}, **{s: m for m, s in SHORT_NAMES.items()}}
-
-
-def _metric(name: str) -> str:
-    try:
-        return _LONG_NAMES[name]
-    except (KeyError, TypeError):
-        raise ParameterError(f"unknown metric {name!r}; use one of {METRIC_NAMES} "
-                             f"or a short name {tuple(SHORT_NAMES.values())}.") from None
-
 
 def _values(values) -> np.ndarray:
     """Per-track scores as a 1-D float array; failed tracks (None/NaN) must be dropped first."""
@@ -369,7 +359,7 @@ def breakdown(result, metadata: Mapping[str, TrackMeta], *, by="genre", metric: 
         key = by
     else:
         raise ParameterError(f"by must be a name {sorted(_GROUPINGS)} or a function, got {by!r}.")
-    metric = _metric(metric)
+    metric = long_metric_name(metric)
     ok = [r for r in result.tracks if r.ok]
     if not ok:
         raise ParameterError(f"{result.name}: no successfully scored track to break down.")
@@ -790,7 +780,7 @@ def score_matrix(results: Mapping, *, metric: str = "F-measure") -> tuple[list[s
     """
     if not isinstance(results, Mapping) or not results:
         raise ParameterError("results must be a non-empty dict system name -> BatchResult.")
-    metric = _metric(metric)
+    metric = long_metric_name(metric)
     common = None
     for res in results.values():
         ok = {r.track_id for r in res.tracks if r.ok}
@@ -862,7 +852,7 @@ def paired_comparison(a, b, *, metric: str = "F-measure", tie_tolerance: float =
     if not ids:
         raise ParameterError(f"{a.name} and {b.name} have no successfully scored track in common.")
     diff = scores[:, 0] - scores[:, 1]
-    return PairedComparison(a.name, b.name, _metric(metric), tuple(ids), scores[:, 0], scores[:, 1],
+    return PairedComparison(a.name, b.name, long_metric_name(metric), tuple(ids), scores[:, 0], scores[:, 1],
                             int(np.sum(diff > tie_tolerance)), int(np.sum(diff < -tie_tolerance)),
                             int(np.sum(np.abs(diff) <= tie_tolerance)),
                             bootstrap_mean_ci(diff, n_boot=n_boot, confidence=confidence, seed=seed))
@@ -909,7 +899,7 @@ class SweepResult:
 
     def means_of(self, metric: str) -> np.ndarray:
         """The mean of another metric for each combination, shaped like :attr:`means`."""
-        metric = _metric(metric)
+        metric = long_metric_name(metric)
         shape = [len(v) for v in self.values]
         return np.array([_mean_or_nan(self.results[c], metric) for c in itertools.product(*self.values)],
                         dtype=float).reshape(shape)
@@ -998,7 +988,7 @@ def sensitivity_sweep(dataset, grid: Mapping[str, Sequence], *, base_params=None
         raise ParameterError(f"every parameter of the grid needs at least one value, got {grid!r}.")
     combos = list(itertools.product(*values))
     settings = [dataclasses.replace(base, **dict(zip(names, c))) for c in combos]   # validates every value first
-    metric = _metric(metric)
+    metric = long_metric_name(metric)
     cache_dir = default_out_dir(dataset.name, "sweep") / "cache" if cache_dir is None else cache_dir
     results = {}
     start = time.perf_counter()

@@ -1,7 +1,21 @@
-r"""Track and evaluate every track of a data set: both cores, resumable, safe to interrupt.
+r"""Track and score every track of a data set: both cores, a per-track cache, failures as rows.
 
 Taught in the Week 3 notebook (``03_validate_on_the_whole_dataset.ipynb``): the notebook
 evaluates one track by hand with mir_eval, then hands the plumbing to :func:`run_batch`.
+
+The runner and its entry points:
+
+- :func:`run_batch` tracks and scores every track of a data set (``validate``);
+- :func:`track_directory` tracks every mel-spectrogram of a folder without scoring it and
+  writes the estimate files (``track``);
+- :func:`evaluate_directory` and :func:`evaluate_published` score estimate files that
+  already exist (``evaluate``; the published systems' estimates of Harmonix).
+
+What they return and write is in :mod:`helpers.results` (:class:`~helpers.results.BatchResult`,
+results.csv/json, :func:`~helpers.results.compare`, :func:`~helpers.results.format_table`);
+the per-track cache in :mod:`helpers.cache`; the worker processes in :mod:`helpers.pool`.
+Those names stay importable from here (``from helpers.batch import compare``), as the
+notebooks have always done.
 
 Conventions
 -----------
@@ -21,51 +35,15 @@ Conventions
 
 How it is fast (912 Harmonix-length tracks in well under a minute on 2 cores)
 ------------------------------------------------------------------------------
-- A process pool (``jobs=2`` by default).  The main process only hands out *paths*;
-  each worker loads its own track, tracks it, scores it, writes its cache entry and
-  sends back a few hundred numbers.  At most ``4 * jobs`` tracks are in flight, so
-  memory stays flat whatever the number of tracks.
+- A process pool (``jobs=2`` by default, :mod:`helpers.pool`).  The main process only
+  hands out *paths*; each worker loads its own track, tracks it, scores it, writes its
+  cache entry and sends back a few hundred numbers.  At most ``4 * jobs`` tracks are in
+  flight, so memory stays flat whatever the number of tracks.
 - The metrics use the exact vectorised back-end of :mod:`helpers.evaluate` (equal to
   mir_eval to ~1e-12, checked on all 4560 published Harmonix estimates).
-- A per-track cache (below) makes a re-run nearly instant.
-
-The cache
----------
-One JSON file per track in ``cache_dir`` (default ``OUT_DIR/cache``), named by a
-SHA-256 of:
-
-- the **content** of the ``.npy`` file (SHA-256 of its bytes).  Not its size and
-  modification time: a mel-spectrogram that is copied, re-extracted from the archive
-  or touched keeps its results, and one that is rewritten with other values never
-  reuses stale ones.  It costs one read of the file, which tracking needs anyway; on
-  a re-run, hashing all 1.3 GB of Harmonix takes about a second on two cores;
-- the analysis parameters (``info.json``: sr, hop ...);
-- the tracker's identity: its name, its **complete** parameters, the version of the
-  package that implements it and a SHA-256 of its source code (so editing the
-  tracker invalidates the cache, even without a version bump).
-
-The entry also stores the scores, tagged with a second key (the SHA-256 of the
-reference beat file, ``trim_s`` and the evaluation code): new annotations re-score
-the cached beats without re-tracking them.  Entries are written atomically
-(temporary file + ``os.replace``), so a run interrupted at any moment leaves only
-complete entries, and the next run resumes where it stopped.  Failed tracks are
-never cached: they are retried on the next run.
-
-Outputs
--------
-:meth:`BatchResult.save` (and the ``validate`` command) writes::
-
-    OUT_DIR/estimates/<track_id>.txt   one beat time per line, 6 decimals
-    OUT_DIR/results.csv                track_id, the 10 mir_eval metric names, error
-    OUT_DIR/results.json               per-track rows, means, medians, configuration, versions
-
-The set is written all-or-nothing (every file to a temporary file first, then all moved
-into place), so a full disk leaves the previous run's outputs exactly as they were; an
-output folder that cannot be written is reported before any track is computed
-(:class:`~helpers.errors.OutputError`). The set is published while holding an
-exclusive lock on ``OUT_DIR/.lock``: two runs writing the same directory at once
-compute in parallel, then publish one after the other, so the directory always holds
-one run's complete, consistent output (the last to finish), never a mixture.
+- A per-track cache (:mod:`helpers.cache`: keyed by the ``.npy`` file's content, the
+  analysis parameters and the tracker's identity and code) makes a re-run nearly
+  instant; an interrupted run resumes where it stopped. Failed tracks are never cached.
 
 References
 ----------
@@ -78,40 +56,34 @@ References
 
 from __future__ import annotations
 
-import contextlib
-import csv
 import functools
 import hashlib
-import importlib.metadata
 import inspect
-import io
 import json
-import math
 import multiprocessing
-import os
 import pickle
-import platform
-import signal
-import statistics
 import sys
 import time
 import warnings
-from collections import deque
 from collections.abc import Iterable, Mapping, Sequence
-from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
-from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
 import numpy as np
 
-from .files import check_writable, write_text_atomic, write_texts_atomic
-from .data import (Dataset, MelParams, check_beats_fit, load_beats, load_melspec, open_dataset,
-                   read_melspec_shape, repo_root)
-from .errors import DataError, DataMissingError, ParameterError
+from .cache import cache_slot, canonical_json, source_digest
+from .checks import check_int_at_least
+from .data import (ESTIMATE_DECIMALS, MELSPEC_SUFFIX, Dataset, MelParams, check_beats_fit, format_estimate,
+                   load_beats, load_estimate, load_melspec, open_dataset, read_melspec_shape, read_params,
+                   repo_root)
+from .errors import DataMissingError, HelpersError, ParameterError
+from .evaluate import FMEASURE_WINDOW_S, METRIC_NAMES, TRIM_S, check_trim_s, evaluate_beats, validate_beats
+from .files import check_writable, write_text_atomic
+from .pool import DEFAULT_JOBS, choose_context, error_text, run_jobs
+from .results import (BatchResult, TrackResult, compare, format_table, load_results, package_version, versions,
+                      write_table_csv)
 from .splits import select_split
-from .evaluate import FMEASURE_WINDOW_S, METRIC_NAMES, SHORT_NAMES, TRIM_S, evaluate_beats, validate_beats
 
 __all__ = [
     "TRACKERS",
@@ -121,274 +93,36 @@ __all__ = [
     "TrackResult",
     "BatchResult",
     "run_batch",
+    "track_directory",
     "evaluate_directory",
     "evaluate_published",
     "published_dir",
     "compare",
     "format_table",
     "write_table_csv",
+    "format_estimate",
     "load_estimate",
     "load_results",
     "default_out_dir",
+    "default_track_cache_dir",
     "versions",
 ]
 
 #: Tracker names understood by :func:`run_batch` (any picklable function works too).
 TRACKERS = ("reference", "librosa", "librosa-aligned")
-#: Worker processes by default: both cores of the course's reference machine.
-DEFAULT_JOBS = max(1, min(2, os.cpu_count() or 1))
-#: Estimated beat times are rounded to this many decimals (1 us) before scoring and saving.
-ESTIMATE_DECIMALS = 6
 #: The five systems whose estimates come with the Harmonix annotations (results/beats/<system>/).
 PUBLISHED_SYSTEMS = ("Ellis", "Bock_1", "Bock_2", "Korzeniowski", "Krebs")
-
-_CACHE_FORMAT = "helpers.batch cache v1"
-_RESULTS_FORMAT = "helpers.batch results v1"
-_IN_FLIGHT_PER_JOB = 4
-_HERE = Path(__file__).resolve().parent
+#: Scoring an estimate file takes a few ms: below this many files a pool costs more than it saves.
+_MIN_FILES_FOR_A_POOL = 64
 
 
-# =========================================================================== results
-@dataclass(frozen=True)
-class TrackResult:
-    """The outcome for one track.
-
-    Attributes
-    ----------
-    track_id : str
-    scores : dict[str, float] or None
-        mir_eval metric name -> score (plain floats); ``None`` when the track failed.
-    beat_times_s : np.ndarray or None
-        The estimated beats (s), rounded to :data:`ESTIMATE_DECIMALS`; ``None`` when
-        there are none to show (the track failed before or during tracking).
-    error : str or None
-        What went wrong (``"DataError: ..."``), or ``None``.
-    warnings : tuple of str
-        Warnings raised while scoring (e.g. no beat left after trimming).
-    n_reference_beats : int or None
-    source : str
-        ``"tracked"``, ``"cache"`` (beats and scores from the cache), ``"cache-beats"``
-        (beats from the cache, scored again), ``"file"`` (an estimate file) or ``"failed"``.
-    seconds : float
-        Wall time spent on the track in its worker.
-    """
-
-    track_id: str
-    scores: dict | None
-    beat_times_s: np.ndarray | None = field(default=None, repr=False)
-    error: str | None = None
-    warnings: tuple = ()
-    n_reference_beats: int | None = None
-    source: str = "tracked"
-    seconds: float = 0.0
-
-    @property
-    def ok(self) -> bool:
-        return self.error is None and self.scores is not None
-
-    def row(self) -> dict:
-        """``{"track_id", <10 metric names>, "error"}``: one line of ``results.csv``."""
-        scores = self.scores or {}
-        return {"track_id": self.track_id, **{m: scores.get(m) for m in METRIC_NAMES}, "error": self.error}
-
-    def json_row(self) -> dict:
-        """The CSV row plus beat counts, warnings and where the beats came from."""
-        return {
-            **self.row(),
-            "n_reference_beats": self.n_reference_beats,
-            "n_estimated_beats": None if self.beat_times_s is None else int(len(self.beat_times_s)),
-            "warnings": list(self.warnings),
-            "source": self.source,
-        }
-
-
-@dataclass
-class BatchResult:
-    """Results of one system on a set of tracks (from :func:`run_batch` or :func:`evaluate_directory`).
-
-    Attributes
-    ----------
-    tracks : list of TrackResult
-        One per track, sorted by track id.
-    config : dict
-        What was run: data, tracker and its parameters, evaluation settings, versions.
-    seconds : float
-        Wall time of the run.
-    """
-
-    tracks: list
-    config: dict
-    seconds: float = 0.0
-
-    def __post_init__(self):
-        self.tracks = sorted(self.tracks, key=lambda r: r.track_id)
-        self._by_id = {r.track_id: r for r in self.tracks}
-
-    def __len__(self) -> int:
-        return len(self.tracks)
-
-    def __repr__(self) -> str:
-        return (f"BatchResult(system={self.name!r}, {len(self)} tracks, {self.n_failed} failed, "
-                f"{self.n_from_cache} from the cache, {self.seconds:.1f} s)")
-
-    def __getitem__(self, track_id: str) -> TrackResult:
-        try:
-            return self._by_id[track_id]
-        except KeyError:
-            raise ParameterError(f"no track {track_id!r} in these results ({len(self)} tracks).") from None
-
-    @property
-    def name(self) -> str:
-        return str(self.config.get("system", "?"))
-
-    @property
-    def track_ids(self) -> list[str]:
-        return [r.track_id for r in self.tracks]
-
-    @property
-    def n_failed(self) -> int:
-        return sum(not r.ok for r in self.tracks)
-
-    @property
-    def n_from_cache(self) -> int:
-        return sum(r.source == "cache" for r in self.tracks)
-
-    @property
-    def n_tracked(self) -> int:
-        return sum(r.source == "tracked" for r in self.tracks)
-
-    def failures(self) -> dict[str, str]:
-        """Track id -> error message of every failed track."""
-        return {r.track_id: r.error for r in self.tracks if not r.ok}
-
-    def rows(self) -> list[dict]:
-        """The rows of ``results.csv`` (``None`` for the scores of a failed track)."""
-        return [r.row() for r in self.tracks]
-
-    def scores(self, metric: str) -> np.ndarray:
-        """One metric over the successful tracks, in track-id order (short names work)."""
-        metric = _long_name(metric)
-        return np.array([r.scores[metric] for r in self.tracks if r.ok], dtype=float)
-
-    def mean(self) -> dict[str, float | None]:
-        """Mean of each metric over the successful tracks (``None`` if there are none)."""
-        return {m: _stat(self.scores(m), statistics.fmean) for m in METRIC_NAMES}
-
-    def median(self) -> dict[str, float | None]:
-        """Median of each metric over the successful tracks."""
-        return {m: _stat(self.scores(m), statistics.median) for m in METRIC_NAMES}
-
-    def summary(self) -> dict:
-        return {
-            "n_tracks": len(self),
-            "n_ok": len(self) - self.n_failed,
-            "n_failed": self.n_failed,
-            "mean": self.mean(),
-            "median": self.median(),
-        }
-
-    def to_json(self) -> dict:
-        """Everything in ``results.json``: configuration, versions, summary, per-track rows."""
-        return {
-            "format": _RESULTS_FORMAT,
-            **self.config,
-            "run": {
-                "seconds": round(float(self.seconds), 3),
-                "n_tracked": self.n_tracked,
-                "n_from_cache": self.n_from_cache,
-                "n_failed": self.n_failed,
-            },
-            "summary": self.summary(),
-            "rows": [r.json_row() for r in self.tracks],
-        }
-
-    def save(self, out_dir=None, *, out_csv=None, out_json=None, estimates: bool = True) -> dict[str, Path]:
-        """Write the estimates, ``results.csv`` and ``results.json`` atomically, under a lock.
-
-        Parameters
-        ----------
-        out_dir : str or Path, optional
-            Writes ``out_dir/estimates/<id>.txt``, ``out_dir/results.csv`` and
-            ``out_dir/results.json``.
-        out_csv, out_json : str or Path, optional
-            Other destinations for the two tables (the ``evaluate`` command).
-        estimates : bool
-            Write the estimate files (only with ``out_dir``).
-
-        Returns
-        -------
-        paths : dict
-            ``{"csv": ..., "json": ..., "estimates": ...}`` of what was written.
-        """
-        return _publish(self, out_dir=out_dir, out_csv=out_csv, out_json=out_json, estimates=estimates)
-
-
-def _stat(values: np.ndarray, fn) -> float | None:
-    return float(fn(values.tolist())) if values.size else None
-
-
-def _long_name(metric: str) -> str:
-    if metric in METRIC_NAMES:
-        return metric
-    for long, short in SHORT_NAMES.items():
-        if metric == short:
-            return long
-    raise ParameterError(f"unknown metric {metric!r}; use one of {METRIC_NAMES} or {tuple(SHORT_NAMES.values())}.")
-
-
-# =========================================================================== tracker identity
-def _dist_version(name: str) -> str | None:
-    try:
-        return importlib.metadata.version(name)
-    except importlib.metadata.PackageNotFoundError:
-        return None
-
-
-def versions() -> dict[str, str | None]:
-    """Versions of Python and of the packages that can change a score."""
-    from . import __version__
-
-    return {
-        "python": platform.python_version(),
-        "numpy": _dist_version("numpy"),
-        "scipy": _dist_version("scipy"),
-        "librosa": _dist_version("librosa"),
-        "numba": _dist_version("numba"),
-        "mir_eval": _dist_version("mir_eval"),
-        "helpers": __version__,
-    }
-
-
-@functools.lru_cache(maxsize=None)
-def _source_digest(*module_names: str) -> str:
-    h = hashlib.sha256()
-    for name in module_names:
-        h.update((_HERE / f"{name}.py").read_bytes())
-    return h.hexdigest()
-
-
-def _json_default(value):
-    if isinstance(value, np.generic):
-        return value.item()
-    if isinstance(value, np.ndarray):
-        return value.tolist()
-    if isinstance(value, (Path, os.PathLike)):
-        return os.fspath(value)
-    raise ParameterError(
-        f"tracker parameter value {value!r} ({type(value).__name__}) cannot go into the cache key; "
-        "use numbers, strings, booleans, None, lists or dicts."
-    )
-
-
-def _canonical(obj) -> str:
-    return json.dumps(obj, sort_keys=True, default=_json_default, allow_nan=False, separators=(",", ":"))
-
-
+# =========================================================================== trackers: identity and call
 def _callable_identity(fn) -> dict:
+    """Name, code hash and package version of a tracker function (its identity in the cache key)."""
     if isinstance(fn, functools.partial):
         inner = _callable_identity(fn.func)
-        return {**inner, "partial_args": json.loads(_canonical(list(fn.args))),
-                "partial_keywords": json.loads(_canonical(fn.keywords))}
+        return {**inner, "partial_args": json.loads(canonical_json(list(fn.args))),
+                "partial_keywords": json.loads(canonical_json(fn.keywords))}
     module = getattr(fn, "__module__", None) or "?"
     qualname = getattr(fn, "__qualname__", None) or type(fn).__qualname__
     try:
@@ -399,11 +133,11 @@ def _callable_identity(fn) -> dict:
         code = hashlib.sha256(Path(path).read_bytes()).hexdigest() if path and Path(path).is_file() else None
     top = module.split(".")[0]
     return {"tracker": f"{module}.{qualname}", "code_sha256": code,
-            "package_version": None if top == "__main__" else _dist_version(top)}
+            "package_version": None if top == "__main__" else package_version(top)}
 
 
-def _normalise_tracker(tracker, tracker_params) -> tuple[object, dict, dict]:
-    """(tracker, complete params, identity) — identity goes into the cache key and results.json."""
+def _tracker_params(tracker_params) -> dict:
+    """The parameters as a plain dict (from a dict or a ``TrackerParams``), checked to be keyable."""
     if tracker_params is None:
         params = {}
     elif hasattr(tracker_params, "to_dict"):
@@ -412,33 +146,42 @@ def _normalise_tracker(tracker, tracker_params) -> tuple[object, dict, dict]:
         params = dict(tracker_params)
     else:
         raise ParameterError(f"tracker_params must be a dict (or TrackerParams), got {type(tracker_params).__name__}.")
-    _canonical(params)  # fail early on values that cannot be keyed
+    canonical_json(params)  # fail early on values that cannot be keyed
+    return params
+
+
+def _named_tracker(tracker: str, params: dict) -> tuple[dict, dict]:
+    """(complete params, identity) of a built-in tracker."""
+    if tracker == "reference":
+        from . import __version__
+        from .beat import TrackerParams
+
+        try:
+            params = TrackerParams(**params).to_dict()   # complete, validated
+        except TypeError as exc:
+            raise ParameterError(f"unknown reference-tracker parameter: {exc}. See helpers.beat.TrackerParams.") from None
+        return params, {"tracker": "reference", "package_version": __version__,
+                        "code_sha256": source_digest("beat", "novelty", "tempo")}
+    if tracker in ("librosa", "librosa-aligned"):
+        if params:
+            raise ParameterError(f"the {tracker} baseline takes no parameters, got {sorted(params)}.")
+        return params, {"tracker": tracker, "package_version": package_version("librosa"),
+                        "numpy": package_version("numpy"), "numba": package_version("numba"),
+                        "code_sha256": source_digest("baseline")}
+    raise ParameterError(f"tracker={tracker!r}: use one of {TRACKERS} or pass a function "
+                         "tracker(S_power, *, sr, hop_length, **params) -> beat_times_s.")
+
+
+def _normalise_tracker(tracker, tracker_params) -> tuple[object, dict, dict]:
+    """(tracker, complete params, identity) -- identity goes into the cache key and results.json."""
+    params = _tracker_params(tracker_params)
     if isinstance(tracker, str):
-        if tracker == "reference":
-            from .beat import TrackerParams
-
-            try:
-                params = TrackerParams(**params).to_dict()   # complete, validated
-            except TypeError as exc:
-                raise ParameterError(f"unknown reference-tracker parameter: {exc}. See helpers.beat.TrackerParams.") from None
-            from . import __version__
-
-            identity = {"tracker": "reference", "package_version": __version__,
-                        "code_sha256": _source_digest("beat", "novelty", "tempo")}
-        elif tracker in ("librosa", "librosa-aligned"):
-            if params:
-                raise ParameterError(f"the {tracker} baseline takes no parameters, got {sorted(params)}.")
-            identity = {"tracker": tracker, "package_version": _dist_version("librosa"),
-                        "numpy": _dist_version("numpy"), "numba": _dist_version("numba"),
-                        "code_sha256": _source_digest("baseline")}
-        else:
-            raise ParameterError(f"tracker={tracker!r}: use one of {TRACKERS} or pass a function "
-                                 "tracker(S_power, *, sr, hop_length, **params) -> beat_times_s.")
+        params, identity = _named_tracker(tracker, params)
     elif callable(tracker):
         identity = _callable_identity(tracker)
     else:
         raise ParameterError(f"tracker must be a name {TRACKERS} or a function, got {tracker!r}.")
-    return tracker, params, {**identity, "params": json.loads(_canonical(params))}
+    return tracker, params, {**identity, "params": json.loads(canonical_json(params))}
 
 
 def _tracker_label(tracker) -> str:
@@ -471,367 +214,6 @@ def _quantize(beat_times_s) -> np.ndarray:
     return np.unique(rounded)
 
 
-# =========================================================================== files
-def _sha256_file(path: Path) -> str:
-    with open(path, "rb") as f:
-        return hashlib.file_digest(f, "sha256").hexdigest()
-
-
-@contextlib.contextmanager
-def _exclusive_lock(path: Path):
-    """Hold an exclusive advisory lock on ``path`` (created if needed) while inside the block."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "a+b") as f:
-        try:
-            import fcntl
-        except ImportError:  # Windows
-            import msvcrt
-
-            f.seek(0)
-            while True:
-                try:
-                    msvcrt.locking(f.fileno(), msvcrt.LK_LOCK, 1)
-                    break
-                except OSError:
-                    time.sleep(0.1)
-            try:
-                yield
-            finally:
-                f.seek(0)
-                msvcrt.locking(f.fileno(), msvcrt.LK_UNLCK, 1)
-        else:
-            fcntl.flock(f.fileno(), fcntl.LOCK_EX)
-            try:
-                yield
-            finally:
-                fcntl.flock(f.fileno(), fcntl.LOCK_UN)
-
-
-def format_estimate(beat_times_s) -> str:
-    """The text of an estimate file: one time per line with 6 decimals."""
-    return "".join(f"{t:.{ESTIMATE_DECIMALS}f}\n" for t in np.asarray(beat_times_s, dtype=float).tolist())
-
-
-def load_estimate(path) -> np.ndarray:
-    """Beat times (s) from an estimate file: one time per line (an empty file = no beat).
-
-    Files with 2 or 3 columns work too (the first column is the time), as in
-    :func:`helpers.data.load_beats`, which checks the content and names the file and line
-    of any problem.
-    """
-    path = Path(path)
-    if not path.is_file():
-        raise DataMissingError(f"{path}: no such estimate file.")
-    if not path.read_bytes().strip():
-        return np.zeros(0)
-    return load_beats(path).times_s
-
-
-def _csv_text(result: BatchResult) -> str:
-    buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow(["track_id", *METRIC_NAMES, "error"])
-    for r in result.tracks:
-        scores = r.scores or {}
-        writer.writerow([r.track_id, *(repr(scores[m]) if m in scores else "" for m in METRIC_NAMES), r.error or ""])
-    return buf.getvalue()
-
-
-def _json_text(result: BatchResult) -> str:
-    return json.dumps(result.to_json(), indent=1, allow_nan=False) + "\n"
-
-
-def _publish(result: BatchResult, *, out_dir=None, out_csv=None, out_json=None, estimates=True) -> dict[str, Path]:
-    if out_dir is None and (out_csv is None or out_json is None):
-        raise ParameterError("give out_dir, or both out_csv and out_json.")
-    out_dir = None if out_dir is None else Path(out_dir)
-    csv_path = Path(out_csv) if out_csv is not None else out_dir / "results.csv"
-    json_path = Path(out_json) if out_json is not None else out_dir / "results.json"
-    lock_dir = out_dir if out_dir is not None else json_path.parent
-    csv_text, json_text = _csv_text(result), _json_text(result)   # build before taking the lock
-    written = {"csv": csv_path, "json": json_path}
-    est_dir = out_dir / "estimates" if out_dir is not None and estimates else None
-    for d in dict.fromkeys(p for p in (lock_dir, csv_path.parent, json_path.parent, est_dir) if p is not None):
-        check_writable(d)       # a read-only folder: one clear error before anything changes
-    with _exclusive_lock(lock_dir / ".lock"):
-        # All or nothing: every file is written to a temporary first and only then moved into
-        # place, so a full disk leaves the previous run's outputs exactly as they were.
-        texts = {}
-        if est_dir is not None:
-            texts = {est_dir / f"{r.track_id}.txt": format_estimate(r.beat_times_s)
-                     for r in result.tracks if r.beat_times_s is not None}
-        texts[csv_path] = csv_text
-        texts[json_path] = json_text                # last: its presence means "complete"
-        write_texts_atomic(texts)
-        if est_dir is not None:
-            for stale in est_dir.glob("*.txt"):     # from an earlier run on other tracks
-                if stale not in texts:
-                    with contextlib.suppress(OSError):
-                        stale.unlink()
-            written["estimates"] = est_dir
-    return written
-
-
-# =========================================================================== per-track work
-@dataclass(frozen=True)
-class _TrackJob:
-    """Everything a worker needs to track and score one track (paths, not arrays)."""
-
-    track_id: str
-    melspec_path: str
-    reference_path: str
-    mel_params: MelParams
-    tracker: object
-    tracker_params: dict
-    tracker_key: str
-    eval_key: str
-    trim_s: float
-    cache_dir: str | None
-    use_cache: bool
-
-
-@dataclass(frozen=True)
-class _FileJob:
-    """Score an existing estimate file against a reference file."""
-
-    track_id: str
-    reference_path: str
-    estimate_path: str
-    trim_s: float
-
-
-def _error_text(exc: BaseException) -> str:
-    return f"{type(exc).__name__}: {exc}"
-
-
-def _score(reference_s, beats, trim_s):
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        scores = evaluate_beats(reference_s, beats, trim_s=trim_s)
-    return scores, tuple(dict.fromkeys(str(w.message) for w in caught))
-
-
-def _cache_path(cache_dir: str, key: str) -> Path:
-    return Path(cache_dir) / f"{key}.json"
-
-
-def _read_cache(path: Path, key: str) -> dict | None:
-    try:
-        entry = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None      # absent, or unreadable: recompute and overwrite
-    if not isinstance(entry, dict) or entry.get("format") != _CACHE_FORMAT or entry.get("key") != key:
-        return None
-    return entry
-
-
-def _run_track(job: _TrackJob) -> TrackResult:
-    """Worker: load one track, track it (or take it from the cache), score it."""
-    start = time.perf_counter()
-    beats = None
-    try:
-        key = eval_key = path = None
-        if job.use_cache and job.cache_dir is not None:
-            key = hashlib.sha256(
-                f"{_CACHE_FORMAT}|{_sha256_file(Path(job.melspec_path))}|{job.tracker_key}".encode()
-            ).hexdigest()
-            eval_key = hashlib.sha256(f"{job.eval_key}|{_sha256_file(Path(job.reference_path))}".encode()).hexdigest()
-            path = _cache_path(job.cache_dir, key)
-            entry = _read_cache(path, key)
-            if entry is not None:
-                beats = np.array(entry["beat_times_s"], dtype=float)
-                if entry.get("eval_key") == eval_key and entry.get("scores") is not None:
-                    return TrackResult(job.track_id, entry["scores"], beats, None, tuple(entry.get("warnings", ())),
-                                       entry.get("n_reference_beats"), "cache", time.perf_counter() - start)
-        source = "cache-beats" if beats is not None else "tracked"
-        n_frames = None
-        if beats is None:
-            S = load_melspec(job.melspec_path, params=job.mel_params)
-            n_frames = S.shape[1]
-            beats = _quantize(_call_tracker(job.tracker, job.tracker_params, S, job.mel_params))
-            del S
-        scores = warn = n_ref = None
-        error = None
-        try:
-            reference = load_beats(job.reference_path).times_s
-            n_ref = int(reference.size)
-            if n_frames is None:   # beats from the cache: the header alone gives the length
-                n_frames = read_melspec_shape(job.melspec_path)[-1]
-            duration_s = job.mel_params.duration_s(n_frames)
-            check_beats_fit(reference, duration_s=duration_s, path=job.reference_path,
-                            melspec_path=job.melspec_path)
-            scores, warn = _score(reference, beats, job.trim_s)
-        except Exception as exc:  # noqa: BLE001 -- a bad reference file: keep the beats, report it
-            error = _error_text(exc)
-        if path is not None:
-            entry = {"format": _CACHE_FORMAT, "key": key, "track_id": job.track_id,
-                     "beat_times_s": beats.tolist(), "eval_key": eval_key if error is None else None,
-                     "scores": scores, "warnings": list(warn or ()), "n_reference_beats": n_ref}
-            try:    # the cache only saves time: if it cannot be written, the result still counts
-                path.parent.mkdir(parents=True, exist_ok=True)
-                write_text_atomic(path, json.dumps(entry, allow_nan=False))
-            except OSError as exc:
-                warn = (*(warn or ()), f"not cached: {exc}")
-        return TrackResult(job.track_id, scores, beats, error, warn or (), n_ref, source if error is None else "failed",
-                           time.perf_counter() - start)
-    except Exception as exc:  # noqa: BLE001 -- any failure of one track is recorded, the run goes on
-        return TrackResult(job.track_id, None, beats, _error_text(exc), (), None, "failed", time.perf_counter() - start)
-
-
-def _run_file(job: _FileJob) -> TrackResult:
-    """Worker: score one existing estimate file."""
-    start = time.perf_counter()
-    beats = None
-    try:
-        if not Path(job.estimate_path).is_file():
-            raise DataMissingError(f"no estimate file {job.estimate_path}")
-        beats = load_estimate(job.estimate_path)
-        reference = load_beats(job.reference_path).times_s
-        scores, warn = _score(reference, beats, job.trim_s)
-        return TrackResult(job.track_id, scores, beats, None, warn, int(reference.size), "file",
-                           time.perf_counter() - start)
-    except Exception as exc:  # noqa: BLE001
-        return TrackResult(job.track_id, None, beats, _error_text(exc), (), None, "failed", time.perf_counter() - start)
-
-
-def _run_job(job) -> TrackResult:
-    return _run_file(job) if isinstance(job, _FileJob) else _run_track(job)
-
-
-def _ignore_sigint() -> None:
-    # Workers ignore Ctrl-C: the main process decides (cancel what has not started, let the
-    # running tracks finish and write their cache entries, then stop).
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-
-
-def _crash_result(job, detail: str) -> TrackResult:
-    return TrackResult(job.track_id, None, None,
-                       f"WorkerCrashed: the worker process died while processing this track ({detail}); "
-                       "retried alone in a fresh process, it died again. A crash in native code "
-                       "(e.g. a segfault in numba-compiled code) or running out of memory does this.",
-                       (), None, "failed", 0.0)
-
-
-#: Modules the forkserver imports once, so that each worker starts in milliseconds.
-_FORKSERVER_PRELOAD = ["helpers.batch", "helpers.beat", "helpers.evaluate"]
-
-
-def _interactive_main() -> bool:
-    """True in Jupyter/IPython (``__main__`` is not a file), where the process runs threads."""
-    main = sys.modules.get("__main__")
-    return main is None or not hasattr(main, "__file__")
-
-
-def _mp_context(tracker):
-    """How worker processes start.
-
-    - A function defined in ``__main__`` (a notebook or a script) can be found by a
-      worker only if the worker is a fork of the process that defined it: ``fork``.
-    - Other trackers in Jupyter/IPython: ``forkserver``. A kernel always runs several
-      threads, and forking a multi-threaded process can deadlock the child (Python 3.12
-      warns; 3.14 no longer forks by default). The forkserver is a clean single-threaded
-      process that imports helpers once (``_FORKSERVER_PRELOAD``); workers fork from it.
-    - Other trackers from a script or ``python -m helpers``: the platform's default
-      (``fork`` on Linux up to Python 3.13: scripts need no ``if __name__ == "__main__":``
-      guard, and workers inherit everything already loaded; spawn on Windows and macOS).
-    """
-    fn = tracker.func if isinstance(tracker, functools.partial) else tracker
-    methods = multiprocessing.get_all_start_methods()
-    if callable(fn) and getattr(fn, "__module__", None) == "__main__":
-        return multiprocessing.get_context("fork") if "fork" in methods else None
-    if _interactive_main() and "forkserver" in methods:
-        ctx = multiprocessing.get_context("forkserver")
-        ctx.set_forkserver_preload(_FORKSERVER_PRELOAD)
-        return ctx
-    return multiprocessing.get_context()
-
-
-def _execute(jobs: Sequence, *, n_jobs: int, mp_context, progress, desc: str, on_result=None) -> list:
-    """Run the jobs (in-process when ``n_jobs == 1``) and survive worker crashes.
-
-    Returns ``[(job, TrackResult)]`` in completion order.  KeyboardInterrupt stops the run after the
-    tracks already running have finished (their cache entries are written).
-    """
-    from tqdm.auto import tqdm
-
-    results: list = []
-    bar = tqdm(total=len(jobs), desc=desc, unit="track", disable=not progress, dynamic_ncols=True)
-
-    def done(job, res):
-        results.append((job, res))
-        bar.update(1)
-        if not res.ok:
-            bar.set_postfix(failed=sum(not r.ok for _, r in results), refresh=False)
-        if on_result is not None:
-            on_result(job, res)
-
-    try:
-        if n_jobs == 1 or len(jobs) <= 1 or mp_context is None:
-            for job in jobs:
-                done(job, _run_job(job))
-            return results
-
-        todo = deque(jobs)
-        suspects: list = []
-        while todo:
-            pool = ProcessPoolExecutor(max_workers=min(n_jobs, len(todo)), mp_context=mp_context,
-                                       initializer=_ignore_sigint)
-            inflight: dict = {}
-            broken = False
-            try:
-                while (todo or inflight) and not broken:
-                    while todo and len(inflight) < n_jobs * _IN_FLIGHT_PER_JOB:
-                        job = todo.popleft()
-                        try:
-                            inflight[pool.submit(_run_job, job)] = job
-                        except BrokenProcessPool:
-                            todo.appendleft(job)
-                            broken = True
-                            break
-                    if not inflight:
-                        break
-                    finished, _ = wait(inflight, return_when=FIRST_COMPLETED)
-                    for fut in finished:
-                        job = inflight.pop(fut)
-                        try:
-                            res = fut.result()
-                        except BrokenProcessPool:
-                            suspects.append(job)
-                            broken = True
-                            continue
-                        except Exception as exc:  # noqa: BLE001 -- e.g. the job could not be sent
-                            res = TrackResult(job.track_id, None, None, _error_text(exc), (), None, "failed", 0.0)
-                        done(job, res)
-                if broken:     # every track in flight when a worker died is a suspect
-                    suspects.extend(inflight.values())
-                    inflight.clear()
-            finally:
-                pool.shutdown(wait=True, cancel_futures=True)
-        # Retry each suspect alone in a fresh process: the innocent ones succeed, the
-        # culprit is identified exactly and cannot take other tracks down with it.
-        for job in suspects:
-            with ProcessPoolExecutor(max_workers=1, mp_context=mp_context, initializer=_ignore_sigint) as solo:
-                try:
-                    res = solo.submit(_run_job, job).result()
-                except BrokenProcessPool as exc:
-                    res = _crash_result(job, str(exc) or "BrokenProcessPool")
-            done(job, res)
-        return results
-    finally:
-        bar.close()
-
-
-# =========================================================================== public API
-def _evaluation_config(trim_s: float) -> dict:
-    return {
-        "metrics": list(METRIC_NAMES),
-        "trim_s": trim_s,
-        "fmeasure_window_s": FMEASURE_WINDOW_S,
-        "evaluation": "helpers.evaluate.evaluate_beats (backend 'fast', equal to mir_eval.beat.evaluate)",
-        "estimate_decimals": ESTIMATE_DECIMALS,
-    }
-
-
 def _warm_librosa(mel_params: MelParams) -> None:
     """Load librosa's numba-compiled beat tracker once, before the workers are forked.
 
@@ -845,22 +227,177 @@ def _warm_librosa(mel_params: MelParams) -> None:
     librosa_beats(S, sr=mel_params.sr, hop_length=mel_params.hop_length)
 
 
+def _pool_context(tracker, n_jobs: int, mel_params: MelParams):
+    """How workers start for this tracker (:func:`helpers.pool.choose_context`), or ``None``: this process.
+
+    A tracker that cannot be sent to a worker (a lambda, a nested function) runs in this
+    process, with a warning. For librosa's trackers in forked workers, librosa is loaded
+    here first (:func:`_warm_librosa`), so that the workers inherit it.
+    """
+    mp_context = choose_context(tracker)
+    if n_jobs > 1 and not isinstance(tracker, str):
+        try:
+            pickle.dumps(tracker)
+        except Exception:  # noqa: BLE001
+            mp_context = None
+        if mp_context is None:
+            warnings.warn(f"the tracker {_tracker_label(tracker)!r} cannot be sent to worker processes (a lambda, a "
+                          "nested function, or a notebook function on a platform without fork); running with jobs=1. "
+                          "Define it at module level in a .py file to use both cores.", stacklevel=3)
+    if tracker in ("librosa", "librosa-aligned") and mp_context is not None and n_jobs > 1 \
+            and mp_context.get_start_method() == "fork":
+        _warm_librosa(mel_params)
+    return mp_context
+
+
+# =========================================================================== the work on one track (in a worker)
+@dataclass(frozen=True)
+class _TrackJob:
+    """Everything a worker needs to track (and score) one track: paths and settings, not arrays.
+
+    ``reference_path=None``: track only (:func:`track_directory`). ``cache_dir=None``: no
+    cache. ``debug``: an unexpected exception (not a :class:`~helpers.errors.HelpersError`)
+    propagates instead of becoming the track's error.
+    """
+
+    track_id: str
+    melspec_path: str
+    reference_path: str | None
+    mel_params: MelParams
+    tracker: object
+    tracker_params: dict
+    tracker_key: str
+    eval_key: str | None
+    trim_s: float
+    cache_dir: str | None
+    debug: bool = False
+
+
+@dataclass(frozen=True)
+class _FileJob:
+    """Score an existing estimate file against a reference file."""
+
+    track_id: str
+    reference_path: str
+    estimate_path: str
+    trim_s: float
+
+
+def _since(start: float) -> float:
+    return time.perf_counter() - start
+
+
+def _score(reference_s, beats, trim_s):
+    """(scores, warnings raised while scoring) -- the warnings are kept, not printed by a worker."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        scores = evaluate_beats(reference_s, beats, trim_s=trim_s)
+    return scores, tuple(dict.fromkeys(str(w.message) for w in caught))
+
+
+def _slot(job: _TrackJob):
+    """The track's cache slot (hashes its files), or ``None`` without a cache."""
+    if job.cache_dir is None:
+        return None
+    return cache_slot(job.cache_dir, melspec_path=job.melspec_path, tracker_key=job.tracker_key,
+                      reference_path=job.reference_path, evaluation_key=job.eval_key)
+
+
+def _track(job: _TrackJob) -> tuple[np.ndarray, int]:
+    """Load the track and run the tracker: (beats rounded as in the estimate files, n_frames)."""
+    S = load_melspec(job.melspec_path, params=job.mel_params)
+    return _quantize(_call_tracker(job.tracker, job.tracker_params, S, job.mel_params)), S.shape[1]
+
+
+def _score_track(job: _TrackJob, beats: np.ndarray, n_frames: int | None):
+    """(scores, warnings, n_reference_beats, error): a bad reference file is the track's error, not an exception."""
+    n_ref = None
+    try:
+        reference = load_beats(job.reference_path).times_s
+        n_ref = int(reference.size)
+        if n_frames is None:   # beats from the cache: the header alone gives the length
+            n_frames = read_melspec_shape(job.melspec_path)[-1]
+        check_beats_fit(reference, duration_s=job.mel_params.duration_s(n_frames), path=job.reference_path,
+                        melspec_path=job.melspec_path)
+        scores, warn = _score(reference, beats, job.trim_s)
+        return scores, warn, n_ref, None
+    except Exception as exc:  # noqa: BLE001 -- a bad reference file: keep the beats, report it
+        return None, (), n_ref, error_text(exc)
+
+
+def _run_track(job: _TrackJob) -> TrackResult:
+    """Worker: one track's beats (from the cache, or tracked), scored when it has a reference."""
+    start = time.perf_counter()
+    beats = None
+    try:
+        slot = _slot(job)
+        entry = slot.read() if slot is not None else None
+        if entry is not None:
+            beats = np.array(entry["beat_times_s"], dtype=float)
+            if job.reference_path is None:
+                return TrackResult(job.track_id, None, beats, None, (), None, "cache", _since(start))
+            if slot.has_scores(entry):
+                return TrackResult(job.track_id, entry["scores"], beats, None, tuple(entry.get("warnings", ())),
+                                   entry.get("n_reference_beats"), "cache", _since(start))
+        source, n_frames = "cache-beats", None
+        if beats is None:
+            source = "tracked"
+            beats, n_frames = _track(job)
+        scores, warn, n_ref, error = (None, (), None, None) if job.reference_path is None \
+            else _score_track(job, beats, n_frames)
+        if slot is not None:
+            problem = slot.write(track_id=job.track_id, beat_times_s=beats, scores=scores, warnings=warn,
+                                 n_reference_beats=n_ref)
+            warn = warn if problem is None else (*warn, problem)
+        return TrackResult(job.track_id, scores, beats, error, warn, n_ref, source if error is None else "failed",
+                           _since(start))
+    except Exception as exc:  # noqa: BLE001 -- any failure of one track is recorded, the run goes on
+        if job.debug and not isinstance(exc, HelpersError):
+            raise
+        return TrackResult(job.track_id, None, beats, error_text(exc), (), None, "failed", _since(start))
+
+
+def _run_file(job: _FileJob) -> TrackResult:
+    """Worker: score one existing estimate file."""
+    start = time.perf_counter()
+    beats = None
+    try:
+        if not Path(job.estimate_path).is_file():
+            raise DataMissingError(f"no estimate file {job.estimate_path}")
+        beats = load_estimate(job.estimate_path)
+        reference = load_beats(job.reference_path).times_s
+        scores, warn = _score(reference, beats, job.trim_s)
+        return TrackResult(job.track_id, scores, beats, None, warn, int(reference.size), "file", _since(start))
+    except Exception as exc:  # noqa: BLE001
+        return TrackResult(job.track_id, None, beats, error_text(exc), (), None, "failed", _since(start))
+
+
+def _run_job(job) -> TrackResult:
+    return _run_file(job) if isinstance(job, _FileJob) else _run_track(job)
+
+
+def _failed(job, message: str) -> TrackResult:
+    """The row of a track whose worker died, or that could not be sent to one (:func:`helpers.pool.run_jobs`)."""
+    return TrackResult(job.track_id, None, None, message, (), None, "failed", 0.0)
+
+
+# =========================================================================== settings shared by the entry points
+def _evaluation_config(trim_s: float) -> dict:
+    return {
+        "metrics": list(METRIC_NAMES),
+        "trim_s": trim_s,
+        "fmeasure_window_s": FMEASURE_WINDOW_S,
+        "evaluation": "helpers.evaluate.evaluate_beats (backend 'fast', equal to mir_eval.beat.evaluate)",
+        "estimate_decimals": ESTIMATE_DECIMALS,
+    }
+
+
 def _check_jobs(jobs) -> int:
+    """``jobs`` as an int >= 1 (``None``: :data:`DEFAULT_JOBS`)."""
     if jobs is None:
         return DEFAULT_JOBS
-    if isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1:
-        raise ParameterError(f"jobs={jobs!r} must be a whole number >= 1 (worker processes).")
-    return jobs
-
-
-def _check_trim(trim_s) -> float:
-    try:
-        value = float(trim_s)
-    except (TypeError, ValueError):
-        value = math.nan
-    if not value >= 0 or math.isinf(value):
-        raise ParameterError(f"trim_s={trim_s!r} must be a number of seconds >= 0 (the course uses {TRIM_S}).")
-    return value
+    return check_int_at_least(jobs, 1, name="jobs", unit="worker processes",
+                              hint=f"the default {DEFAULT_JOBS} uses both cores; 1 runs in this process")
 
 
 def _resolve_dataset(dataset) -> Dataset:
@@ -889,6 +426,31 @@ def default_out_dir(dataset_name: str, system: str) -> Path:
     return (repo_root() or Path.cwd()) / "build" / "results" / dataset_name / system
 
 
+def default_track_cache_dir(out_dir) -> Path:
+    """The cache of :func:`track_directory` for this output folder: ``<repo>/build/cache/track/<name>-<hash>``.
+
+    One cache per output folder, as ``validate``'s ``OUT_DIR/cache``, but kept outside it so
+    that the folder holds nothing but the estimate files (ready for ``evaluate``). The hash
+    is of the folder's absolute path, so two folders with the same name do not share it.
+    """
+    out_dir = Path(out_dir).resolve()
+    digest = hashlib.sha256(str(out_dir).encode()).hexdigest()[:12]
+    return (repo_root() or Path.cwd()) / "build" / "cache" / "track" / f"{out_dir.name}-{digest}"
+
+
+def _run_tracks(jobs_list, *, n_jobs, mp_context, progress, desc, cache_dir, on_result=None) -> list:
+    """Run the track jobs; on Ctrl-C, say where the finished tracks are cached, then stop."""
+    try:
+        return run_jobs(jobs_list, _run_job, n_jobs=n_jobs, mp_context=mp_context, failed=_failed,
+                        progress=progress, desc=desc, on_result=on_result)
+    except KeyboardInterrupt:
+        if cache_dir is not None:
+            print(f"interrupted: the tracks done so far are cached in {cache_dir}; run again to resume.",
+                  file=sys.stderr)
+        raise
+
+
+# =========================================================================== the entry points
 def run_batch(
     dataset=None,
     *,
@@ -969,14 +531,41 @@ def run_batch(
     >>> result.mean()["F-measure"]                             # doctest: +SKIP
     """
     ds = _resolve_dataset(dataset)
-    if not ds.melspec_dir.is_dir():
-        raise DataMissingError(f"{ds.melspec_dir}: no such mel-spectrogram directory.")
-    if not ds.beats_dir.is_dir():
-        raise DataMissingError(f"{ds.beats_dir}: no such reference beat directory.")
+    for directory, what in ((ds.melspec_dir, "mel-spectrogram"), (ds.beats_dir, "reference beat")):
+        if not directory.is_dir():
+            raise DataMissingError(f"{directory}: no such {what} directory.")
     n_jobs = _check_jobs(jobs)
-    trim_s = _check_trim(trim_s)
+    trim_s = check_trim_s(trim_s)
     tracker, params, identity = _normalise_tracker(tracker, tracker_params)
     mel_params = ds.params
+    ids = _tracks_to_run(ds, track_ids, split)
+    out_dir = None if out_dir is None else Path(out_dir)
+    if cache_dir is None and out_dir is not None:
+        cache_dir = out_dir / "cache"
+    cache_dir = Path(cache_dir) if use_cache and cache_dir is not None else None
+    for d in (out_dir, cache_dir):   # read-only or impossible output folders: fail now, not after the work
+        if d is not None:
+            check_writable(d)
+    mp_context = _pool_context(tracker, n_jobs, mel_params)
+
+    tracker_key = canonical_json({"mel_params": mel_params.to_info_json(), **identity})
+    eval_key = canonical_json({**_evaluation_config(trim_s), "code_sha256": source_digest("evaluate")})
+    jobs_list = [_TrackJob(tid, str(ds.melspec_path(tid)), str(ds.beats_path(tid)), mel_params, tracker, params,
+                           tracker_key, eval_key, trim_s, None if cache_dir is None else str(cache_dir))
+                 for tid in ids]
+    start = time.perf_counter()
+    done = _run_tracks(jobs_list, n_jobs=n_jobs, mp_context=mp_context, progress=progress,
+                       desc=f"{_tracker_label(tracker)} on {ds.name}", cache_dir=cache_dir)
+    config = _run_config(ds, tracker, identity, trim_s=trim_s, split=split,
+                         n_jobs=n_jobs if mp_context is not None else 1, cache_dir=cache_dir)
+    result = BatchResult([r for _, r in done], config, time.perf_counter() - start)
+    if out_dir is not None:
+        result.save(out_dir)
+    return result
+
+
+def _tracks_to_run(ds: Dataset, track_ids, split: str) -> list[str]:
+    """The selected paired tracks of ``ds`` in ``split``; a clear error when there is none."""
     ids = select_split(_select(ds.track_ids, track_ids), split)
     if not ids:
         if split != "all" and ds.track_ids:
@@ -984,70 +573,139 @@ def run_batch(
                                    "(helpers.splits); use split='all' or other tracks.")
         raise DataMissingError(f"{ds.name}: no track has both {ds.melspec_dir}/<id>-mel.npy and "
                                f"{ds.beats_dir}/<id>.txt.")
-    out_dir = None if out_dir is None else Path(out_dir)
-    if cache_dir is None and out_dir is not None:
-        cache_dir = out_dir / "cache"
-    if not use_cache:
-        cache_dir = None
-    for d in (out_dir, cache_dir):   # read-only or impossible output folders: fail now, not after the work
-        if d is not None:
-            check_writable(d)
+    return ids
 
-    mp_context = _mp_context(tracker)
-    if n_jobs > 1 and not isinstance(tracker, str):
-        try:
-            pickle.dumps(tracker)
-        except Exception:  # noqa: BLE001
-            mp_context = None
-        if mp_context is None:
-            warnings.warn(f"the tracker {_tracker_label(tracker)!r} cannot be sent to worker processes (a lambda, a "
-                          "nested function, or a notebook function on a platform without fork); running with jobs=1. "
-                          "Define it at module level in a .py file to use both cores.", stacklevel=2)
 
-    if tracker in ("librosa", "librosa-aligned") and mp_context is not None and n_jobs > 1 and mp_context.get_start_method() == "fork":
-        _warm_librosa(mel_params)
-
-    tracker_key = _canonical({"mel_params": mel_params.to_info_json(), **identity})
-    eval_key = _canonical({**_evaluation_config(trim_s), "code_sha256": _source_digest("evaluate")})
-    jobs_list = [
-        _TrackJob(tid, str(ds.melspec_path(tid)), str(ds.beats_path(tid)), mel_params, tracker, params,
-                  tracker_key, eval_key, trim_s, None if cache_dir is None else str(cache_dir), use_cache)
-        for tid in ids
-    ]
-    label = _tracker_label(tracker)
-    start = time.perf_counter()
-    try:
-        done = _execute(jobs_list, n_jobs=n_jobs, mp_context=mp_context, progress=progress,
-                        desc=f"{label} on {ds.name}")
-    except KeyboardInterrupt:
-        if cache_dir is not None:
-            print(f"interrupted: the tracks done so far are cached in {cache_dir}; run again to resume.",
-                  file=sys.stderr)
-        raise
+def _run_config(ds: Dataset, tracker, identity: dict, *, trim_s, split, n_jobs, cache_dir) -> dict:
+    """What results.json records about a :func:`run_batch` run."""
     unpaired = ds.unpaired
-    config = {
-        "system": label,
+    return {
+        "system": _tracker_label(tracker),
         "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "data": {
             "name": ds.name,
             "melspec_dir": str(ds.melspec_dir),
             "reference_dir": str(ds.beats_dir),
-            "mel_params": mel_params.to_info_json(),
+            "mel_params": ds.params.to_info_json(),
             "n_paired_tracks": len(ds.track_ids),
             "unpaired": {"melspec_only": list(unpaired.melspec_only),
                          "annotation_only": list(unpaired.annotation_only)},
         },
-        "tracker": {k: v for k, v in identity.items()},
+        "tracker": dict(identity),
         "evaluation": _evaluation_config(trim_s),
         "split": split,
         "versions": versions(),
-        "jobs": n_jobs if mp_context is not None else 1,
+        "jobs": n_jobs,
         "cache_dir": None if cache_dir is None else str(cache_dir),
     }
-    result = BatchResult([r for _, r in done], config, time.perf_counter() - start)
-    if out_dir is not None:
-        result.save(out_dir)
-    return result
+
+
+def track_directory(
+    melspec_dir,
+    out_dir,
+    *,
+    tracker="reference",
+    tracker_params=None,
+    jobs: int | None = None,
+    cache_dir=None,
+    use_cache: bool = True,
+    progress: bool = True,
+    debug: bool = False,
+) -> list[TrackResult]:
+    """Track every ``<id>-mel.npy`` of a folder and write ``out_dir/<id>.txt``: no reference, no scores.
+
+    What ``python -m helpers track`` does, with the same runner as :func:`run_batch`:
+    worker processes, the per-track cache, a progress bar, and failures as rows (an
+    unreadable file or a tracker that raises fails its track only). The estimate files
+    (:func:`helpers.data.format_estimate`: one beat time in seconds per line, 6 decimals)
+    are written atomically, in track-id order as the tracks finish, so the folder only
+    ever holds complete files; ``evaluate`` can score them.
+
+    Parameters
+    ----------
+    melspec_dir : str or Path
+        A folder of ``<track_id>-mel.npy`` files and their ``info.json`` (sr, hop ...).
+    out_dir : str or Path
+        Where the estimate files go (created if needed); nothing else is written there.
+    tracker, tracker_params, jobs, use_cache, progress
+        As :func:`run_batch`.
+    cache_dir : str or Path, optional
+        Per-track cache (default :func:`default_track_cache_dir`, one per ``out_dir``, kept
+        outside it). A re-run takes the beats of unchanged tracks from it.
+    debug : bool
+        Run in this process (``jobs=1``) and let an unexpected exception of a track (a bug:
+        anything but a :class:`~helpers.errors.HelpersError` about the data) propagate with
+        its traceback instead of recording it.
+
+    Returns
+    -------
+    tracks : list of TrackResult
+        One per ``.npy`` file, by track id: ``beat_times_s`` (and ``scores=None``) for the
+        tracks written, ``error`` for the others (their file is not written).
+
+    Raises
+    ------
+    DataMissingError
+        No such folder, no ``info.json``, or no ``.npy`` file in it.
+    DataError
+        A malformed ``info.json``.
+    ParameterError
+        Bad tracker, parameters or ``jobs``.
+    OutputError
+        ``out_dir`` or the cache cannot be written: before any track is tracked; or an
+        estimate file cannot be written (a full disk): the run stops, the files written
+        before it stay complete.
+
+    Examples
+    --------
+    >>> tracks = track_directory("data/demo/melspecs", "build/estimates/demo")   # doctest: +SKIP
+    >>> [r.track_id for r in tracks if r.error]                                  # doctest: +SKIP
+    []
+    """
+    melspec_dir, out_dir = Path(melspec_dir), Path(out_dir)
+    mel_params = read_params(melspec_dir)
+    tracker, params, identity = _normalise_tracker(tracker, tracker_params)
+    n_jobs = 1 if debug else _check_jobs(jobs)
+    paths = sorted(p for p in melspec_dir.glob(f"*{MELSPEC_SUFFIX}") if not p.name.startswith("."))
+    if not paths:
+        raise DataMissingError(f"{melspec_dir}: no *{MELSPEC_SUFFIX} files to track.")
+    cache_dir = Path(default_track_cache_dir(out_dir) if cache_dir is None else cache_dir) if use_cache else None
+    for d in (out_dir, cache_dir):   # read-only or impossible output folders: fail now, not after the work
+        if d is not None:
+            check_writable(d)
+    mp_context = _pool_context(tracker, n_jobs, mel_params)
+
+    tracker_key = canonical_json({"mel_params": mel_params.to_info_json(), **identity})
+    jobs_list = [_TrackJob(p.name[: -len(MELSPEC_SUFFIX)], str(p), None, mel_params, tracker, params, tracker_key,
+                           None, None, None if cache_dir is None else str(cache_dir), debug)
+                 for p in paths]
+    writer = _InOrderWriter(out_dir, [job.track_id for job in jobs_list])
+    done = _run_tracks(jobs_list, n_jobs=n_jobs, mp_context=mp_context, progress=progress, desc="tracking",
+                       cache_dir=cache_dir, on_result=writer)
+    return sorted((r for _, r in done), key=lambda r: r.track_id)
+
+
+class _InOrderWriter:
+    """Writes ``out_dir/<id>.txt`` for each finished track, in track-id order.
+
+    A file is written as soon as every track before it (by id) has finished, so that the
+    folder holds the estimates of a prefix of the tracks, as a one-by-one loop would: if a
+    write fails (a full disk), the run stops and the files before it are complete.
+    """
+
+    def __init__(self, out_dir: Path, track_ids: Sequence[str]):
+        self.out_dir = out_dir
+        self.order = sorted(track_ids)
+        self.next = 0
+        self.waiting: dict = {}
+
+    def __call__(self, job, result: TrackResult) -> None:
+        self.waiting[result.track_id] = result
+        while self.next < len(self.order) and self.order[self.next] in self.waiting:
+            ready = self.waiting.pop(self.order[self.next])
+            self.next += 1
+            if ready.error is None:
+                write_text_atomic(self.out_dir / f"{ready.track_id}.txt", format_estimate(ready.beat_times_s))
 
 
 def _reference_ids(reference_dir: Path) -> list[str]:
@@ -1090,7 +748,7 @@ def evaluate_directory(
         if not d.is_dir():
             raise DataMissingError(f"{d}: no such {what} directory.")
     n_jobs = _check_jobs(jobs)
-    trim_s = _check_trim(trim_s)
+    trim_s = check_trim_s(trim_s)
     ref_ids = _reference_ids(reference_dir)
     if not ref_ids:
         raise DataMissingError(f"{reference_dir}: no reference beat files (<track_id>.txt).")
@@ -1099,14 +757,15 @@ def evaluate_directory(
     system = system or estimate_dir.name
     jobs_list = [_FileJob(t, str(reference_dir / f"{t}.txt"), str(estimate_dir / f"{t}.txt"), trim_s) for t in ids]
     start = time.perf_counter()
-    # Scoring a file takes a few ms: a pool pays off only for many tracks.
-    done = _execute(jobs_list, n_jobs=n_jobs if len(ids) >= 64 else 1, mp_context=multiprocessing.get_context(),
-                    progress=progress, desc=f"evaluate {system}")
+    done = run_jobs(jobs_list, _run_job, n_jobs=n_jobs if len(ids) >= _MIN_FILES_FOR_A_POOL else 1,
+                    mp_context=multiprocessing.get_context(), failed=_failed, progress=progress,
+                    desc=f"evaluate {system}")
     config = _file_config(system, reference_dir, estimate_dir, ref_ids, est_ids, trim_s, n_jobs)
     return BatchResult([r for _, r in done], config, time.perf_counter() - start)
 
 
 def _file_config(system, reference_dir, estimate_dir, ref_ids, est_ids, trim_s, n_jobs) -> dict:
+    """What results.json records about scoring a folder of estimate files."""
     return {
         "system": system,
         "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
@@ -1178,14 +837,15 @@ def evaluate_published(
     if missing:
         raise DataMissingError(f"{results_dir}: no estimates for {missing} (found {found}).")
     n_jobs = _check_jobs(jobs)
-    trim_s = _check_trim(trim_s)
+    trim_s = check_trim_s(trim_s)
     ref_ids = _reference_ids(reference_dir)
     ids = _select(ref_ids, track_ids)
     jobs_list = [_FileJob(t, str(reference_dir / f"{t}.txt"), str(results_dir / system / f"{t}.txt"), trim_s)
                  for system in systems for t in ids]
     start = time.perf_counter()
-    done = _execute(jobs_list, n_jobs=n_jobs if len(jobs_list) >= 64 else 1, mp_context=multiprocessing.get_context(),
-                    progress=progress, desc="published systems")
+    done = run_jobs(jobs_list, _run_job, n_jobs=n_jobs if len(jobs_list) >= _MIN_FILES_FOR_A_POOL else 1,
+                    mp_context=multiprocessing.get_context(), failed=_failed, progress=progress,
+                    desc="published systems")
     seconds = time.perf_counter() - start
     out = {}
     for system in systems:
@@ -1194,109 +854,3 @@ def evaluate_published(
         config = _file_config(system, reference_dir, results_dir / system, ref_ids, est_ids, trim_s, n_jobs)
         out[system] = BatchResult(tracks, config, seconds / max(1, len(systems)))
     return out
-
-
-def compare(results: Mapping[str, BatchResult] | Sequence[BatchResult], *, metrics=METRIC_NAMES,
-            statistic: str = "mean") -> list[dict]:
-    """One row per system: its mean (or median) of each metric over the **same** tracks.
-
-    The tracks are those every system scored successfully, so the numbers are
-    comparable; ``n_tracks`` says how many, ``n_failed`` how many each system failed.
-
-    Returns
-    -------
-    rows : list of dict
-        ``{"system", "n_tracks", "n_failed", <metric>: float, ...}``.
-    """
-    if not isinstance(results, Mapping):
-        results = {r.name: r for r in results}
-    if statistic not in ("mean", "median"):
-        raise ParameterError(f"statistic={statistic!r} must be 'mean' or 'median'.")
-    metrics = [_long_name(m) for m in metrics]
-    common = None
-    for res in results.values():
-        ok = {r.track_id for r in res.tracks if r.ok}
-        common = ok if common is None else common & ok
-    common = common or set()
-    fn = statistics.fmean if statistic == "mean" else statistics.median
-    rows = []
-    for name, res in results.items():
-        row = {"system": name, "n_tracks": len(common), "n_failed": res.n_failed}
-        for m in metrics:
-            values = [r.scores[m] for r in res.tracks if r.track_id in common]
-            row[m] = float(fn(values)) if values else None
-        rows.append(row)
-    return rows
-
-
-def format_table(rows: Sequence[Mapping], *, digits: int = 3, short_names: bool = True) -> str:
-    """A plain-text table of :func:`compare` rows (or any list of flat dicts)."""
-    if not rows:
-        return "(no rows)"
-    columns = list(rows[0])
-    heads = [SHORT_NAMES.get(c, c) if short_names else c for c in columns]
-
-    def cell(v):
-        if v is None:
-            return "-"
-        if isinstance(v, float):
-            return f"{v:.{digits}f}"
-        return str(v)
-
-    body = [[cell(r.get(c)) for c in columns] for r in rows]
-    widths = [max(len(h), *(len(b[i]) for b in body)) for i, h in enumerate(heads)]
-    lines = ["  ".join(h.ljust(w) if i == 0 else h.rjust(w) for i, (h, w) in enumerate(zip(heads, widths)))]
-    lines.append("  ".join("-" * w for w in widths))
-    for b in body:
-        lines.append("  ".join(v.ljust(w) if i == 0 else v.rjust(w) for i, (v, w) in enumerate(zip(b, widths))))
-    return "\n".join(lines)
-
-
-def write_table_csv(rows: Sequence[Mapping], path) -> Path:
-    """Write :func:`compare` rows (or any list of flat dicts) to a CSV file, atomically.
-
-    Columns are those of the first row, with mir_eval's long metric names; ``None``
-    becomes an empty cell.
-    """
-    path = Path(path)
-    if not rows:
-        raise ParameterError("no rows to write.")
-    buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\n")
-    columns = list(rows[0])
-    writer.writerow(columns)
-    for r in rows:
-        writer.writerow(["" if r.get(c) is None else (repr(r[c]) if isinstance(r[c], float) else r[c])
-                         for c in columns])
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with _exclusive_lock(path.parent / ".lock"):
-        write_text_atomic(path, buf.getvalue())
-    return path
-
-
-def load_results(path) -> BatchResult:
-    """Read back what :meth:`BatchResult.save` wrote (a results.json, or its folder).
-
-    Beat times come from ``estimates/`` beside the JSON when present.
-    """
-    path = Path(path)
-    json_path = path / "results.json" if path.is_dir() else path
-    if not json_path.is_file():
-        raise DataMissingError(f"{json_path}: no results file; run the batch first (helpers.batch.run_batch).")
-    try:
-        data = json.loads(json_path.read_text(encoding="utf-8"))
-    except ValueError as exc:
-        raise DataError(f"not a valid results file ({exc}).", path=json_path) from None
-    if data.get("format") != _RESULTS_FORMAT:
-        raise DataError(f"format {data.get('format')!r} is not {_RESULTS_FORMAT!r}.", path=json_path)
-    est_dir = json_path.parent / "estimates"
-    tracks = []
-    for row in data["rows"]:
-        est = est_dir / f"{row['track_id']}.txt"
-        beats = load_estimate(est) if est.is_file() else None
-        ok = row.get("error") is None
-        tracks.append(TrackResult(row["track_id"], {m: row[m] for m in METRIC_NAMES} if ok else None, beats,
-                                  row.get("error"), tuple(row.get("warnings", ())), row.get("n_reference_beats"),
-                                  row.get("source", "file"), 0.0))
-    config = {k: v for k, v in data.items() if k not in ("format", "rows", "summary", "run")}
-    return BatchResult(tracks, config, float(data.get("run", {}).get("seconds", 0.0)))

@@ -52,6 +52,9 @@ __all__ = [
     "power_to_db",
     "Beats",
     "load_beats",
+    "format_estimate",
+    "load_estimate",
+    "ESTIMATE_DECIMALS",
     "Segments",
     "load_segments",
     "TrackMeta",
@@ -73,6 +76,9 @@ __all__ = [
 INFO_JSON = "info.json"
 MELSPEC_SUFFIX = "-mel.npy"
 COMPLETE_MARKER = ".complete"
+#: Decimals of the times in an estimate file (1 us): far below the +-70 ms F-measure window,
+#: and enough that scoring the file again gives exactly the scores of the beats that were written.
+ESTIMATE_DECIMALS = 6
 
 #: Keys of info.json that define the analysis, and the type each must have.
 _INFO_KEYS = {
@@ -929,6 +935,58 @@ def load_beats(path: str | os.PathLike) -> Beats:
                 line=rows[i][0],
             )
     return Beats(times_s=times, positions=positions, bar_numbers=bars)
+
+
+def format_estimate(beat_times_s) -> str:
+    """The text of an estimate file: one beat time (s) per line, :data:`ESTIMATE_DECIMALS` decimals.
+
+    The format that :func:`load_estimate` (and :func:`load_beats`) read back, and that
+    ``python -m helpers track``, ``validate`` and ``evaluate`` write and read.
+
+    Parameters
+    ----------
+    beat_times_s : np.ndarray [shape=(n_beats,)]
+        Beat times in seconds (an empty array gives an empty file: no beat).
+
+    Returns
+    -------
+    text : str
+
+    Examples
+    --------
+    >>> format_estimate([0.5, 1.0000004])
+    '0.500000\\n1.000000\\n'
+    """
+    return "".join(f"{t:.{ESTIMATE_DECIMALS}f}\n" for t in np.asarray(beat_times_s, dtype=float).tolist())
+
+
+def load_estimate(path: str | os.PathLike) -> np.ndarray:
+    """Beat times (s) from an estimate file: one time per line; an empty file means no beat.
+
+    Files with 2 or 3 columns work too (the first column is the time): the content is
+    read and checked by :func:`load_beats`, which names the file and line of any problem.
+
+    Parameters
+    ----------
+    path : str or Path
+
+    Returns
+    -------
+    beat_times_s : np.ndarray [shape=(n_beats,)], float64
+
+    Raises
+    ------
+    DataMissingError
+        The file does not exist.
+    DataError
+        As :func:`load_beats` (except that an empty file is allowed).
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise DataMissingError(f"{path}: no such estimate file.")
+    if not path.read_bytes().strip():
+        return np.zeros(0)
+    return load_beats(path).times_s
 
 
 def check_beats_fit(

@@ -76,6 +76,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from helpers.checks import check_nonnegative
 from helpers.data import MAX_BEAT_TIME_S, looks_like_frame_indices
 from helpers.errors import ParameterError
 
@@ -83,6 +84,8 @@ __all__ = [
     "evaluate_beats",
     "validate_beats",
     "trim_beats",
+    "check_trim_s",
+    "long_metric_name",
     "BeatEvaluationWarning",
     "METRIC_NAMES",
     "SHORT_NAMES",
@@ -338,23 +341,66 @@ def trim_beats(beats_s, *, trim_s: float = TRIM_S) -> np.ndarray:
     >>> trim_beats(np.array([4.5, 5.0, 5.5]))
     array([5. , 5.5])
     """
-    trim_s = _check_trim_s(trim_s)
+    trim_s = check_trim_s(trim_s)
     beats_s = np.asarray(beats_s, dtype=np.float64)
     return beats_s[beats_s >= trim_s]
 
 
-def _check_trim_s(trim_s) -> float:
-    if isinstance(trim_s, bool) or not isinstance(trim_s, (int, float, np.integer, np.floating)):
-        raise ParameterError(
-            f"trim_s must be a number of seconds (e.g. 5.0, or 0 to keep every beat), "
-            f"got {trim_s!r}."
-        )
-    trim_s = float(trim_s)
-    if not math.isfinite(trim_s) or trim_s < 0:
-        raise ParameterError(
-            f"trim_s must be a finite number of seconds >= 0 (0 disables trimming), got {trim_s!r}."
-        )
-    return trim_s
+def check_trim_s(trim_s) -> float:
+    """``trim_s`` as a float: a finite number of seconds >= 0 (``0`` keeps every beat).
+
+    The one check of the trim, used by :func:`evaluate_beats`, :func:`trim_beats` and the
+    batch runner (:mod:`helpers.batch`, which checks it before any track is computed).
+
+    Raises
+    ------
+    ParameterError
+        Anything else, including ``True`` and ``"5"`` (see :mod:`helpers.checks`).
+
+    Examples
+    --------
+    >>> check_trim_s(5)
+    5.0
+    """
+    return check_nonnegative(trim_s, name="trim_s", unit="seconds",
+                             hint=f"0 keeps every beat; mir_eval.beat.evaluate uses {TRIM_S:g}")
+
+
+def long_metric_name(metric) -> str:
+    """The mir_eval name of a metric given by its mir_eval name or its short name.
+
+    The one resolver of metric names: :func:`evaluate_beats` (``metrics=``), the batch
+    results (:mod:`helpers.results`) and the analysis (:mod:`helpers.analysis`) accept the
+    same names. Names are matched exactly (``"F"`` and ``"F-measure"``, not ``"f"``).
+
+    Parameters
+    ----------
+    metric : str
+        One of :data:`METRIC_NAMES` or of the values of :data:`SHORT_NAMES`.
+
+    Returns
+    -------
+    name : str
+        The element of :data:`METRIC_NAMES`.
+
+    Raises
+    ------
+    ParameterError
+        Any other value; the message lists the names.
+
+    Examples
+    --------
+    >>> long_metric_name("CMLt")
+    'Correct Metric Level Total'
+    >>> long_metric_name("F-measure")
+    'F-measure'
+    """
+    if isinstance(metric, str) and metric in _LONG_NAME:
+        return _LONG_NAME[metric]
+    raise ParameterError(
+        f"Unknown metric {metric!r}. Choose from {list(METRIC_NAMES)} or their short names "
+        f"{list(SHORT_NAMES.values())} (spelled exactly: an unknown metric name is never guessed)."
+    )
 
 
 def _resolve_metrics(metrics) -> tuple[str, ...]:
@@ -366,14 +412,7 @@ def _resolve_metrics(metrics) -> tuple[str, ...]:
         raise ParameterError(
             f"metrics must be None or a sequence of metric names, got {metrics!r}."
         )
-    wanted = set()
-    for m in metrics:
-        if not isinstance(m, str) or m not in _LONG_NAME:
-            raise ParameterError(
-                f"Unknown metric {m!r}. Choose from {list(METRIC_NAMES)} "
-                f"or their short names {list(SHORT_NAMES.values())}."
-            )
-        wanted.add(_LONG_NAME[m])
+    wanted = {long_metric_name(m) for m in metrics}
     if not wanted:
         raise ParameterError("metrics is empty; pass None for all metrics.")
     return tuple(n for n in METRIC_NAMES if n in wanted)
@@ -481,7 +520,7 @@ def evaluate_beats(
         raise ParameterError(f"backend must be one of {BACKENDS}, got {backend!r}.")
     ref = validate_beats(reference_beats_s, name="reference_beats_s")
     est = validate_beats(estimated_beats_s, name="estimated_beats_s")
-    trim_s = _check_trim_s(trim_s)
+    trim_s = check_trim_s(trim_s)
     wanted = _resolve_metrics(metrics)
 
     ref_t = ref[ref >= trim_s]
@@ -1240,7 +1279,7 @@ def evaluate_downbeats(
     """
     ref = validate_beats(reference_downbeats_s, name="reference_downbeats_s")
     est = validate_beats(estimated_downbeats_s, name="estimated_downbeats_s")
-    trim_s = _check_trim_s(trim_s)
+    trim_s = check_trim_s(trim_s)
     ref_t = ref[ref >= trim_s]
     est_t = est[est >= trim_s]
     problems = []

@@ -25,6 +25,7 @@ import numpy as np
 import pytest
 
 import helpers.batch as batch
+import helpers.results as results
 from helpers.batch import (
     BatchResult,
     compare,
@@ -34,6 +35,7 @@ from helpers.batch import (
     load_estimate,
     load_results,
     run_batch,
+    track_directory,
 )
 from helpers.data import Dataset
 from helpers.beat import TrackerParams
@@ -240,14 +242,14 @@ def test_a_crashing_worker_is_reported_per_track_and_the_run_survives(tiny):
 def test_in_jupyter_the_workers_start_from_a_forkserver(tiny, monkeypatch, tracker):
     # A Jupyter kernel runs threads; forking it can deadlock a worker. There (no __main__
     # file) the built-in trackers run in workers started by a clean forkserver.
-    import helpers.batch as batch
+    import helpers.pool as pool
 
-    monkeypatch.setattr(batch, "_interactive_main", lambda: True)
-    assert batch._mp_context(tracker).get_start_method() == "forkserver"
-    assert batch._mp_context(oracle).get_start_method() == "forkserver"
-    monkeypatch.setattr(batch, "_interactive_main", lambda: False)
-    assert batch._mp_context(tracker).get_start_method() == multiprocessing.get_start_method()
-    monkeypatch.setattr(batch, "_interactive_main", lambda: True)
+    monkeypatch.setattr(pool, "_interactive_main", lambda: True)
+    assert pool.choose_context(tracker).get_start_method() == "forkserver"
+    assert pool.choose_context(oracle).get_start_method() == "forkserver"
+    monkeypatch.setattr(pool, "_interactive_main", lambda: False)
+    assert pool.choose_context(tracker).get_start_method() == multiprocessing.get_start_method()
+    monkeypatch.setattr(pool, "_interactive_main", lambda: True)
     result = run_batch(tiny, tracker=tracker, jobs=2, progress=False)
     assert result.n_failed == 0, result.failures()
     assert result.mean()["Any Metric Level Total"] > 0.5
@@ -306,6 +308,65 @@ def test_new_references_or_trim_rescore_without_retracking(tiny, tmp_path):
     assert result["t1_p10"].source == "cache-beats" and result["t1_p10"].scores["F-measure"] < 0.7
 
 
+# --------------------------------------------------------------------------- tracking without scoring
+def test_track_directory_writes_the_estimates_that_run_batch_scores(tiny, tmp_path):
+    out, cache, log = tmp_path / "est", tmp_path / "cache", tmp_path / "calls.log"
+    kw = dict(tracker=oracle, tracker_params={"log": str(log), "shift_s": 0.0123456789}, cache_dir=cache, jobs=2,
+              progress=False)
+    tracks = track_directory(tiny.melspec_dir, out, **kw)
+    assert [r.track_id for r in tracks] == sorted(t for t, _, _ in TRACKS)
+    assert all(r.error is None and r.scores is None and r.source == "tracked" for r in tracks)
+    pids = set(log.read_text().split())
+    assert n_calls(log) == len(TRACKS) and str(os.getpid()) not in pids and len(pids) <= 2   # in 2 workers
+    assert sorted(p.name for p in out.iterdir()) == [f"{t}.txt" for t, _, _ in sorted(TRACKS)]   # nothing else
+    scored = run_batch(tiny, tracker=oracle, tracker_params={"log": str(log), "shift_s": 0.0123456789},
+                       out_dir=tmp_path / "val", jobs=1, progress=False)
+    for r in scored.tracks:      # the same files as validate writes, byte for byte
+        assert (out / f"{r.track_id}.txt").read_bytes() == (tmp_path / "val" / "estimates" / f"{r.track_id}.txt").read_bytes()
+
+    again = track_directory(tiny.melspec_dir, out, **kw)
+    assert {r.source for r in again} == {"cache"} and n_calls(log) == 2 * len(TRACKS)   # validate's 5, no more
+    for first, second in zip(tracks, again):
+        np.testing.assert_array_equal(first.beat_times_s, second.beat_times_s)
+
+
+def test_track_directory_skips_bad_files_and_caches_by_output_folder(tiny, tmp_path):
+    (tiny.melspec_dir / "t3_p12-mel.npy").write_bytes(b"\x93NUMPY garbage")
+    out, log = tmp_path / "est", tmp_path / "calls.log"
+    kw = dict(tracker=oracle, tracker_params={"log": str(log)}, jobs=2, progress=False)
+    tracks = {r.track_id: r for r in track_directory(tiny.melspec_dir, out, **kw)}
+    assert "t3_p12-mel.npy" in tracks["t3_p12"].error and tracks["t3_p12"].beat_times_s is None
+    assert sorted(p.stem for p in out.iterdir()) == sorted(t for t, _, _ in TRACKS if t != "t3_p12")
+    cache = batch.default_track_cache_dir(out)
+    assert len(list(cache.glob("*.json"))) == len(TRACKS) - 1                     # failures are not cached
+    assert cache.name.startswith("est-") and out not in cache.parents            # outside the output folder
+    track_directory(tiny.melspec_dir, out, **kw)
+    assert n_calls(log) == len(TRACKS) - 1                                        # re-run: all from the cache
+    track_directory(tiny.melspec_dir, tmp_path / "other", use_cache=False, **kw)
+    assert n_calls(log) == 2 * (len(TRACKS) - 1)
+    assert batch.default_track_cache_dir(tmp_path / "other") != cache
+
+
+def test_track_directory_writes_in_track_order_and_stops_on_a_write_error(tiny, tmp_path, monkeypatch):
+    """A write error (a full disk) stops the run; the files before it, in track-id order, are complete."""
+    from helpers.errors import OutputError
+
+    written = []
+    real = batch.write_text_atomic
+
+    def write(path, text):
+        if path.stem == "t3_p12":
+            raise OutputError(f"cannot write {path}: the disk is full")
+        written.append(path.stem)
+        real(path, text)
+
+    monkeypatch.setattr(batch, "write_text_atomic", write)
+    with pytest.raises(OutputError, match="t3_p12"):
+        track_directory(tiny.melspec_dir, tmp_path / "est", tracker=oracle, use_cache=False, jobs=2, progress=False)
+    assert written == ["t1_p10", "t2_p11"]
+    assert sorted(p.stem for p in (tmp_path / "est").iterdir()) == written
+
+
 # --------------------------------------------------------------------------- interruption
 @pytest.mark.parametrize("jobs", [1, 2])
 def test_an_interrupted_run_leaves_valid_cache_and_no_outputs_then_resumes(tiny, tmp_path, jobs):
@@ -342,11 +403,11 @@ def _publish_three_times(ds, out, shift):
 def test_two_concurrent_runs_on_one_out_dir_do_not_corrupt_it(tiny, tmp_path, monkeypatch):
     # Two processes (forked after the patches below) publish 3 times each into one folder.
     out, held_log = tmp_path / "out", tmp_path / "held.log"
-    real_lock, real_write = batch._exclusive_lock, batch.write_text_atomic
+    real_lock, real_write = results._exclusive_lock, results.write_texts_atomic
 
-    def slow_write(path, text):       # widen the window in which a mix-up could happen
+    def slow_write(files):            # widen the window in which a mix-up could happen
         time.sleep(0.005)
-        real_write(path, text)
+        real_write(files)
 
     @contextlib.contextmanager
     def recorded_lock(path):
@@ -356,8 +417,8 @@ def test_two_concurrent_runs_on_one_out_dir_do_not_corrupt_it(tiny, tmp_path, mo
             with open(held_log, "a") as f:
                 f.write(f"{start!r} {time.monotonic()!r}\n")
 
-    monkeypatch.setattr(batch, "write_text_atomic", slow_write)
-    monkeypatch.setattr(batch, "_exclusive_lock", recorded_lock)
+    monkeypatch.setattr(results, "write_texts_atomic", slow_write)
+    monkeypatch.setattr(results, "_exclusive_lock", recorded_lock)
     ctx = multiprocessing.get_context("fork")
     procs = [ctx.Process(target=_publish_three_times, args=(tiny, out, s)) for s in (0.0, 0.5)]
     for p in procs:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import multiprocessing
+import os
+
 import numpy as np
 import pytest
 
@@ -56,6 +59,36 @@ def test_track_options_reach_the_tracker(melspec_folder, tmp_path):
     default = np.loadtxt(tmp_path / "x" / "a.txt")
     forced = np.loadtxt(tmp_path / "y" / "a.txt")
     assert len(forced) > 1.6 * len(default)  # the narrow prior at 200 BPM doubles the beat rate
+
+
+@pytest.mark.skipif("fork" not in multiprocessing.get_all_start_methods(), reason="the patched tracker needs fork")
+def test_track_runs_on_two_workers_and_a_rerun_comes_from_the_cache(melspec_folder, tmp_path, capsys, monkeypatch):
+    import helpers.beat
+
+    d, _ = melspec_folder
+    (d / "broken-mel.npy").unlink()
+    log, real = tmp_path / "calls.log", helpers.beat.track_beats
+
+    def logged(S_power, **kwargs):      # runs in the (forked) workers: appends their process id
+        with open(log, "a") as f:
+            f.write(f"{os.getpid()}\n")
+        return real(S_power, **kwargs)
+
+    monkeypatch.setattr(helpers.beat, "track_beats", logged)
+    argv = ["track", "--melspec-dir", str(d), "--out-dir", str(tmp_path / "out"), "--jobs", "2", "--quiet"]
+    assert main(argv) == 0
+    first = {p.name: p.read_bytes() for p in (tmp_path / "out").iterdir()}
+    pids = log.read_text().split()
+    assert len(pids) == 2 and str(os.getpid()) not in pids                 # tracked in worker processes
+    assert "tracked 2 of 2 tracks -> " in (out := capsys.readouterr().out) and "from the cache" not in out
+
+    assert main(argv) == 0
+    assert "tracked 2 of 2 tracks -> " in (out := capsys.readouterr().out) and "(2 taken from the cache)" in out
+    assert len(log.read_text().split()) == 2                               # nothing tracked again
+    assert {p.name: p.read_bytes() for p in (tmp_path / "out").iterdir()} == first
+
+    assert main([*argv, "--no-cache"]) == 0
+    assert len(log.read_text().split()) == 4
 
 
 def test_user_errors_are_one_line_and_debug_shows_the_traceback(tmp_path, capsys):

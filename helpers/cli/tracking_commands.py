@@ -1,7 +1,8 @@
 """``python -m helpers track | evaluate | validate``: beat tracking and scoring from the command line.
 
-The work is done by :mod:`helpers.batch` (the runner: both cores, cache, resumable) and
-:mod:`helpers.evaluate`; this module parses the options, calls them and prints a report.
+The work is done by :mod:`helpers.batch` (the runner: both cores, cache, resumable, for all
+three commands) and :mod:`helpers.results` (tables); this module parses the options, calls
+them and prints a report.
 """
 
 from __future__ import annotations
@@ -10,10 +11,10 @@ import sys
 from collections.abc import Mapping
 from pathlib import Path
 
-from ..batch import (BatchResult, compare, evaluate_directory, evaluate_published, format_table, published_dir,
-                     run_batch, write_table_csv)
-from ..data import Dataset
+from ..batch import TRACKERS, evaluate_directory, evaluate_published, published_dir, run_batch, track_directory
+from ..data import MELSPEC_SUFFIX, Dataset
 from ..errors import DataMissingError, ParameterError
+from ..results import BatchResult, compare, format_table, write_table_csv
 from .options import (add_jobs_option, add_path_option, add_quiet_option, add_split_option, add_tracker_options,
                       add_trim_option, tracker_changes)
 
@@ -71,10 +72,7 @@ def _cmd_validate(args) -> int:
                  beats_dir=reference_dir)
     if not ds.track_ids:
         raise DataMissingError(f"no track has both {ds.melspec_dir}/<id>-mel.npy and {reference_dir}/<id>.txt.")
-    params = tracker_changes(args)
-    if params and args.tracker != "reference":
-        raise ParameterError(f"tracker options ({', '.join('--' + n.replace('_', '-') for n in params)}) "
-                             f"apply to the reference tracker, not to --tracker {args.tracker}.")
+    params = _check_tracker_options(args)
     out_dir = Path(args.out_dir)
     common = dict(jobs=args.jobs, trim_s=args.trim_s, progress=not args.quiet, use_cache=not args.no_cache,
                   cache_dir=args.cache_dir)
@@ -103,42 +101,43 @@ def _cmd_validate(args) -> int:
     return 1 if failed else 0
 
 
+def _check_tracker_options(args) -> dict:
+    """The tracker options given on the command line; they apply to the reference tracker only."""
+    params = tracker_changes(args)
+    if params and args.tracker != "reference":
+        raise ParameterError(f"tracker options ({', '.join('--' + n.replace('_', '-') for n in params)}) "
+                             f"apply to the reference tracker, not to --tracker {args.tracker}.")
+    return params
+
+
 def _cmd_track(args) -> int:
     """Track every <id>-mel.npy of a folder; write OUT/<id>.txt (one beat time in seconds per line)."""
-    from tqdm.auto import tqdm
-
-    from ..batch import format_estimate
-    from ..beat import TrackerParams, track_beats
-    from ..data import MELSPEC_SUFFIX, load_melspec, read_params
-    from ..errors import HelpersError
-    from ..files import check_writable, write_text_atomic
-
     melspec_dir, out_dir = Path(args.melspec_dir), Path(args.out_dir)
-    params = read_params(melspec_dir)
-    tracker_params = TrackerParams(**tracker_changes(args))
-    paths = sorted(p for p in melspec_dir.glob(f"*{MELSPEC_SUFFIX}") if not p.name.startswith("."))
-    if not paths:
-        raise DataMissingError(f"{melspec_dir}: no *{MELSPEC_SUFFIX} files to track.")
-    check_writable(out_dir)   # a read-only or impossible --out-dir: say so before tracking anything
-    failures = []
-    for path in tqdm(paths, desc="tracking", unit="track", disable=args.quiet):
-        track_id = path.name[: -len(MELSPEC_SUFFIX)]
-        try:
-            S = load_melspec(path, params=params)
-            beats_s = track_beats(S, mel_params=params, tracker_params=tracker_params)
-        except HelpersError as exc:
-            failures.append(f"{track_id}: {exc}")
-            continue
-        except Exception as exc:  # noqa: BLE001 -- one track's failure must not stop the others
-            if args.debug:
-                raise
-            failures.append(f"{track_id}: {path}: {type(exc).__name__}: {exc}")
-            continue
-        write_text_atomic(out_dir / f"{track_id}.txt", format_estimate(beats_s))
-    print(f"tracked {len(paths) - len(failures)} of {len(paths)} tracks -> {out_dir}")
-    for line in failures:
-        print(f"skipped {line}", file=sys.stderr)
-    return 1 if failures else 0
+    tracks = track_directory(melspec_dir, out_dir, tracker=args.tracker, tracker_params=_check_tracker_options(args),
+                             jobs=args.jobs, cache_dir=args.cache_dir, use_cache=not args.no_cache,
+                             progress=not args.quiet, debug=args.debug)
+    failed = [r for r in tracks if r.error is not None]
+    n_cached = sum(r.source == "cache" for r in tracks)
+    cached = f" ({n_cached} taken from the cache)" if n_cached else ""
+    print(f"tracked {len(tracks) - len(failed)} of {len(tracks)} tracks -> {out_dir}{cached}")
+    for r in failed:   # the error names the file; if not (a bug in a tracker), say which file it was
+        path = melspec_dir / f"{r.track_id}{MELSPEC_SUFFIX}"
+        print(f"skipped {r.track_id}: {r.error if str(path) in r.error else f'{path}: {r.error}'}", file=sys.stderr)
+    warned = [r for r in tracks if r.warnings]
+    for r in warned[:5]:
+        print(f"  warning: {r.track_id}: {r.warnings[0]}", file=sys.stderr)
+    return 1 if failed else 0
+
+
+def _add_tracker_choice(parser) -> None:
+    parser.add_argument("--tracker", choices=TRACKERS, default="reference",
+                        help="reference (the course's), librosa (stock: one frame late on hop-1024 data) or "
+                        "librosa-aligned (the same without that lag: the fair comparison)")
+
+
+def _add_cache_options(parser, *, default: str) -> None:
+    parser.add_argument("--no-cache", dest="no_cache", action="store_true", help="neither read nor write the cache")
+    add_path_option(parser, "cache-dir", required=False, help=f"default {default}")
 
 
 def add_tracking_commands(subparsers) -> None:
@@ -147,12 +146,21 @@ def add_tracking_commands(subparsers) -> None:
     Each command's ``func(args)`` returns the exit status: 0 when every track was tracked or
     scored, 1 when some failed (their errors are in the outputs and on stderr).
     """
-    from ..batch import TRACKERS
     from ..evaluate import TRIM_S
 
-    p = subparsers.add_parser("track", help="track every mel-spectrogram of a folder: OUT/<id>.txt, one beat time (s) per line")
+    p = subparsers.add_parser(
+        "track",
+        help="track every mel-spectrogram of a folder: OUT/<id>.txt, one beat time (s) per line",
+        description="Run a beat tracker on every <id>-mel.npy of MELSPEC_DIR (with its info.json) and write "
+        "OUT_DIR/<id>.txt, one beat time in seconds per line; nothing else is written there. Tracks are cached "
+        "(default: build/cache/track/, one cache per OUT_DIR): a re-run is nearly instant. Unreadable files "
+        "are skipped and listed; the exit status is then 1.",
+    )
     add_path_option(p, "melspec-dir", help="folder of <track_id>-mel.npy files and their info.json")
     add_path_option(p, "out-dir")
+    _add_tracker_choice(p)
+    add_jobs_option(p)
+    _add_cache_options(p, default="build/cache/track/<OUT_DIR name>-<hash>")
     add_quiet_option(p)
     add_tracker_options(p)
     p.set_defaults(func=_cmd_track)
@@ -183,13 +191,10 @@ def add_tracking_commands(subparsers) -> None:
     add_path_option(p, "melspec-dir", help="folder of <id>-mel.npy and info.json")
     add_path_option(p, "reference-dir", help="reference beat files <id>.txt (1 or 3 columns)")
     add_path_option(p, "out-dir")
-    p.add_argument("--tracker", choices=TRACKERS, default="reference",
-                   help="reference (the course's), librosa (stock: one frame late on hop-1024 data) or "
-                   "librosa-aligned (the same without that lag: the fair comparison)")
+    _add_tracker_choice(p)
     add_split_option(p)
     add_jobs_option(p)
-    p.add_argument("--no-cache", dest="no_cache", action="store_true", help="neither read nor write the cache")
-    add_path_option(p, "cache-dir", required=False, help="default OUT_DIR/cache")
+    _add_cache_options(p, default="OUT_DIR/cache")
     add_trim_option(p)
     p.add_argument("--baselines", action="store_true",
                    help="also run librosa's tracker (stock and aligned) and score the published systems (if "

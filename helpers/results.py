@@ -36,7 +36,6 @@ import io
 import json
 import platform
 import statistics
-import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -47,7 +46,7 @@ from .checks import check_choice
 from .data import format_estimate, load_estimate
 from .errors import DataError, DataMissingError, ParameterError
 from .evaluate import METRIC_NAMES, SHORT_NAMES, long_metric_name
-from .files import check_writable, write_text_atomic, write_texts_atomic
+from .files import check_writable, exclusive_lock, write_text_atomic, write_texts_atomic
 
 __all__ = [
     "TrackResult",
@@ -270,39 +269,6 @@ def versions() -> dict[str, str | None]:
 
 
 # =========================================================================== files
-@contextlib.contextmanager
-def _exclusive_lock(path: Path):
-    """Hold an exclusive advisory lock on ``path`` (created if needed) while inside the block.
-
-    The lock that serialises publishing into one output folder (``OUT_DIR/.lock``).
-    """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "a+b") as f:
-        try:
-            import fcntl
-        except ImportError:  # Windows
-            import msvcrt
-
-            f.seek(0)
-            while True:
-                try:
-                    msvcrt.locking(f.fileno(), msvcrt.LK_LOCK, 1)
-                    break
-                except OSError:
-                    time.sleep(0.1)
-            try:
-                yield
-            finally:
-                f.seek(0)
-                msvcrt.locking(f.fileno(), msvcrt.LK_UNLCK, 1)
-        else:
-            fcntl.flock(f.fileno(), fcntl.LOCK_EX)
-            try:
-                yield
-            finally:
-                fcntl.flock(f.fileno(), fcntl.LOCK_UN)
-
-
 def _csv_text(result: BatchResult) -> str:
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
@@ -330,7 +296,7 @@ def _publish(result: BatchResult, *, out_dir=None, out_csv=None, out_json=None, 
     est_dir = out_dir / "estimates" if out_dir is not None and estimates else None
     for d in dict.fromkeys(p for p in (lock_dir, csv_path.parent, json_path.parent, est_dir) if p is not None):
         check_writable(d)       # a read-only folder: one clear error before anything changes
-    with _exclusive_lock(lock_dir / ".lock"):
+    with exclusive_lock(lock_dir / ".lock"):
         # All or nothing: every file is written to a temporary first and only then moved into
         # place, so a full disk leaves the previous run's outputs exactly as they were.
         texts = {}
@@ -530,6 +496,6 @@ def write_table_csv(rows: Sequence[Mapping], path) -> Path:
         writer.writerow(["" if r.get(c) is None else (repr(r[c]) if isinstance(r[c], float) else r[c])
                          for c in columns])
     path.parent.mkdir(parents=True, exist_ok=True)
-    with _exclusive_lock(path.parent / ".lock"):
+    with exclusive_lock(path.parent / ".lock"):
         write_text_atomic(path, buf.getvalue())
     return path

@@ -403,7 +403,7 @@ def _publish_three_times(ds, out, shift):
 def test_two_concurrent_runs_on_one_out_dir_do_not_corrupt_it(tiny, tmp_path, monkeypatch):
     # Two processes (forked after the patches below) publish 3 times each into one folder.
     out, held_log = tmp_path / "out", tmp_path / "held.log"
-    real_lock, real_write = results._exclusive_lock, results.write_texts_atomic
+    real_lock, real_write = results.exclusive_lock, results.write_texts_atomic
 
     def slow_write(files):            # widen the window in which a mix-up could happen
         time.sleep(0.005)
@@ -418,7 +418,7 @@ def test_two_concurrent_runs_on_one_out_dir_do_not_corrupt_it(tiny, tmp_path, mo
                 f.write(f"{start!r} {time.monotonic()!r}\n")
 
     monkeypatch.setattr(results, "write_texts_atomic", slow_write)
-    monkeypatch.setattr(results, "_exclusive_lock", recorded_lock)
+    monkeypatch.setattr(results, "exclusive_lock", recorded_lock)
     ctx = multiprocessing.get_context("fork")
     procs = [ctx.Process(target=_publish_three_times, args=(tiny, out, s)) for s in (0.0, 0.5)]
     for p in procs:

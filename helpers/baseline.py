@@ -33,7 +33,8 @@ import numpy as np
 
 from .errors import ParameterError
 
-__all__ = ["librosa_onset_strength", "librosa_beats", "librosa_aligned_beats", "librosa_tempo_bpm"]
+__all__ = ["librosa_onset_strength", "librosa_beats", "librosa_aligned_beats", "librosa_beats_and_tempo",
+           "librosa_tempo_bpm"]
 
 
 def _check(S_power, sr, hop_length) -> np.ndarray:
@@ -77,14 +78,31 @@ def librosa_onset_strength(S_power, *, sr: float, hop_length: int, center: bool 
     )
 
 
-def _librosa_beat_times(S_power, *, sr: float, hop_length: int, center: bool) -> np.ndarray:
+def librosa_beats_and_tempo(S_power, *, sr: float, hop_length: int, center: bool = True) -> tuple[np.ndarray, float]:
+    """librosa's beats (s) and its global tempo (BPM) from one ``beat_track`` call.
+
+    ``librosa.beat.beat_track`` returns both: the tempo it estimated
+    (``librosa.feature.tempo`` on the same onset envelope) and the beats it tracked at that
+    tempo. ``center=True`` is stock librosa (:func:`librosa_beats`), ``center=False`` the
+    aligned baseline (:func:`librosa_aligned_beats`); the tempo is the same for both (a
+    shift of the envelope does not change its periodicity).
+
+    Returns
+    -------
+    beat_times_s : np.ndarray [shape=(n_beats,)]
+    tempo_bpm : float
+    """
     onset_env = librosa_onset_strength(S_power, sr=sr, hop_length=hop_length, center=center)
     import librosa
 
-    _, beat_times_s = librosa.beat.beat_track(
+    tempo, beat_times_s = librosa.beat.beat_track(
         onset_envelope=onset_env, sr=sr, hop_length=hop_length, units="time"
     )
-    return np.asarray(beat_times_s, dtype=float)
+    return np.asarray(beat_times_s, dtype=float), float(np.atleast_1d(tempo)[0])
+
+
+def _librosa_beat_times(S_power, *, sr: float, hop_length: int, center: bool) -> np.ndarray:
+    return librosa_beats_and_tempo(S_power, sr=sr, hop_length=hop_length, center=center)[0]
 
 
 def librosa_beats(S_power, *, sr: float, hop_length: int) -> np.ndarray:

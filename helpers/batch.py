@@ -25,6 +25,11 @@ Conventions
 - Every score comes from :func:`helpers.evaluate.evaluate_beats` with the course's one
   configuration: mir_eval's metric names and tolerances, beats before
   ``trim_s`` = 5 s removed from both sequences (as ``mir_eval.beat.evaluate`` does).
+  Each row also scores the system's tempo (Acc1, Acc2 against 60 / the median annotated
+  interval: :func:`helpers.evaluate.tempo_accuracy`) and, when both sides have bar
+  positions, its downbeats (:func:`helpers.evaluate.evaluate_downbeats`, same trim). The
+  reference tracker finds the bars too (:func:`helpers.downbeat.track_downbeats` on its
+  beats; ``bars=False`` skips it); librosa reports its tempo but no bars.
 - A tracker is a name -- ``"reference"`` (:func:`helpers.beat.track_beats`),
   ``"librosa"`` (:func:`helpers.baseline.librosa_beats`, stock) or ``"librosa-aligned"``
   (:func:`helpers.baseline.librosa_aligned_beats`, without its one-frame lag) -- or any picklable function
@@ -73,16 +78,17 @@ from pathlib import Path
 import numpy as np
 
 from .cache import cache_slot, canonical_json, source_digest
-from .checks import check_int_at_least
+from .checks import check_bool, check_int_at_least
 from .data import (ESTIMATE_DECIMALS, MELSPEC_SUFFIX, Dataset, MelParams, check_beats_fit, format_estimate,
-                   load_beats, load_estimate, load_melspec, open_dataset, read_melspec_shape, read_params,
-                   repo_root)
+                   load_beats, load_estimate, load_estimate_beats, load_melspec, open_dataset, read_melspec_shape,
+                   read_params, repo_root)
 from .errors import DataMissingError, HelpersError, ParameterError
-from .evaluate import FMEASURE_WINDOW_S, METRIC_NAMES, TRIM_S, check_trim_s, evaluate_beats, validate_beats
+from .evaluate import (FMEASURE_WINDOW_S, TEMPO_TOLERANCE, TRIM_S, check_trim_s, evaluate_beats,
+                       evaluate_downbeats, reference_tempo_bpm, tempo_accuracy, validate_beats)
 from .files import check_writable, write_text_atomic
 from .pool import DEFAULT_JOBS, choose_context, error_text, run_jobs
-from .results import (BatchResult, TrackResult, compare, format_table, load_results, package_version, versions,
-                      write_table_csv)
+from .results import (RESULT_METRIC_NAMES, BatchResult, TrackResult, compare, format_table, load_results,
+                      package_version, versions, write_table_csv)
 from .splits import select_split
 
 __all__ = [
@@ -172,8 +178,12 @@ def _named_tracker(tracker: str, params: dict) -> tuple[dict, dict]:
                          "tracker(S_power, *, sr, hop_length, **params) -> beat_times_s.")
 
 
-def _normalise_tracker(tracker, tracker_params) -> tuple[object, dict, dict]:
-    """(tracker, complete params, identity) -- identity goes into the cache key and results.json."""
+def _normalise_tracker(tracker, tracker_params, bars=False) -> tuple[object, dict, dict, bool]:
+    """(tracker, complete params, identity, bars) -- identity goes into the cache key and results.json.
+
+    ``bars=None``: find the bars for the reference tracker (the course's system has a bar
+    stage), not for the others (librosa has none; a function of yours returns beats).
+    """
     params = _tracker_params(tracker_params)
     if isinstance(tracker, str):
         params, identity = _named_tracker(tracker, params)
@@ -181,7 +191,11 @@ def _normalise_tracker(tracker, tracker_params) -> tuple[object, dict, dict]:
         identity = _callable_identity(tracker)
     else:
         raise ParameterError(f"tracker must be a name {TRACKERS} or a function, got {tracker!r}.")
-    return tracker, params, {**identity, "params": json.loads(canonical_json(params))}
+    bars = tracker == "reference" if bars is None else check_bool(bars, name="bars")
+    identity = {**identity, "params": json.loads(canonical_json(params))}
+    if bars:
+        identity["bars"] = {"stage": "helpers.downbeat.track_downbeats", "code_sha256": source_digest("downbeat")}
+    return tracker, params, identity, bars
 
 
 def _tracker_label(tracker) -> str:
@@ -191,20 +205,36 @@ def _tracker_label(tracker) -> str:
     return getattr(fn, "__name__", type(fn).__name__)
 
 
-def _call_tracker(tracker, params: dict, S: np.ndarray, mel_params: MelParams):
+def _call_tracker(tracker, params: dict, S: np.ndarray, mel_params: MelParams) -> tuple[object, float | None]:
+    """(beat times, the tracker's own tempo estimate or ``None``)."""
     if tracker == "reference":
-        from .beat import TrackerParams, track_beats
+        from .beat import TrackerParams, run_tracker
 
-        return track_beats(S, mel_params=mel_params, tracker_params=TrackerParams(**params))
-    if tracker == "librosa":
-        from .baseline import librosa_beats
+        result = run_tracker(S, mel_params=mel_params, tracker_params=TrackerParams(**params))
+        return result.beat_times_s, float(result.tempo_bpm)
+    if tracker in ("librosa", "librosa-aligned"):
+        from .baseline import librosa_beats_and_tempo
 
-        return librosa_beats(S, sr=mel_params.sr, hop_length=mel_params.hop_length)
-    if tracker == "librosa-aligned":
-        from .baseline import librosa_aligned_beats
+        return librosa_beats_and_tempo(S, sr=mel_params.sr, hop_length=mel_params.hop_length,
+                                       center=tracker == "librosa")
+    return tracker(S, sr=mel_params.sr, hop_length=mel_params.hop_length, **params), None
 
-        return librosa_aligned_beats(S, sr=mel_params.sr, hop_length=mel_params.hop_length)
-    return tracker(S, sr=mel_params.sr, hop_length=mel_params.hop_length, **params)
+
+def _beats_tempo_bpm(beats: np.ndarray) -> float | None:
+    """60 / the median beat interval (the tempo of beats that come without one), or ``None`` below 2 beats."""
+    return reference_tempo_bpm(beats) if beats.size >= 2 else None
+
+
+def _find_bars(S: np.ndarray, beats: np.ndarray, mel_params: MelParams):
+    """(positions, meter, warnings) of the beats (:func:`helpers.downbeat.track_downbeats`); no bars below 2 beats."""
+    if beats.size < 2:
+        return None, None, ()
+    from .downbeat import track_downbeats
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        bars = track_downbeats(S, beat_times_s=beats, mel_params=mel_params)
+    return bars.positions, int(bars.meter), tuple(dict.fromkeys(str(w.message) for w in caught))
 
 
 def _quantize(beat_times_s) -> np.ndarray:
@@ -271,6 +301,7 @@ class _TrackJob:
     trim_s: float
     cache_dir: str | None
     debug: bool = False
+    bars: bool = False
 
 
 @dataclass(frozen=True)
@@ -287,14 +318,6 @@ def _since(start: float) -> float:
     return time.perf_counter() - start
 
 
-def _score(reference_s, beats, trim_s):
-    """(scores, warnings raised while scoring) -- the warnings are kept, not printed by a worker."""
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        scores = evaluate_beats(reference_s, beats, trim_s=trim_s)
-    return scores, tuple(dict.fromkeys(str(w.message) for w in caught))
-
-
 def _slot(job: _TrackJob):
     """The track's cache slot (hashes its files), or ``None`` without a cache."""
     if job.cache_dir is None:
@@ -303,58 +326,110 @@ def _slot(job: _TrackJob):
                       reference_path=job.reference_path, evaluation_key=job.eval_key)
 
 
-def _track(job: _TrackJob) -> tuple[np.ndarray, int]:
-    """Load the track and run the tracker: (beats rounded as in the estimate files, n_frames)."""
+@dataclass(frozen=True)
+class _Estimate:
+    """What a tracker produced for one track (what the cache keeps)."""
+
+    beats: np.ndarray
+    tempo_bpm: float | None
+    positions: np.ndarray | None = None
+    meter: int | None = None
+    warnings: tuple = ()
+
+    def cache_fields(self) -> dict:
+        return {"tempo_bpm": self.tempo_bpm, "meter": self.meter,
+                "positions": None if self.positions is None else [int(k) for k in self.positions]}
+
+    @classmethod
+    def from_cache(cls, entry: dict) -> "_Estimate":
+        positions = entry.get("positions")
+        return cls(np.array(entry["beat_times_s"], dtype=float), entry.get("tempo_bpm"),
+                   None if positions is None else np.array(positions, dtype=int), entry.get("meter"))
+
+
+def _track(job: _TrackJob) -> tuple[_Estimate, int]:
+    """Load the track and run the tracker (and the bar stage): the estimate, rounded as in the files, and n_frames."""
     S = load_melspec(job.melspec_path, params=job.mel_params)
-    return _quantize(_call_tracker(job.tracker, job.tracker_params, S, job.mel_params)), S.shape[1]
+    raw, tempo_bpm = _call_tracker(job.tracker, job.tracker_params, S, job.mel_params)
+    beats = _quantize(raw)
+    tempo_bpm = _beats_tempo_bpm(beats) if tempo_bpm is None else tempo_bpm
+    positions, meter, warn = _find_bars(S, beats, job.mel_params) if job.bars else (None, None, ())
+    return _Estimate(beats, tempo_bpm, positions, meter, warn), S.shape[1]
 
 
-def _score_track(job: _TrackJob, beats: np.ndarray, n_frames: int | None):
-    """(scores, warnings, n_reference_beats, error): a bad reference file is the track's error, not an exception."""
+def _score(reference, estimate: _Estimate, trim_s):
+    """(scores, warnings, reference tempo): beats, tempo and (with bar positions on both sides) downbeats.
+
+    ``reference`` is a :class:`helpers.data.Beats`; the warnings raised while scoring are
+    kept, not printed by a worker.
+    """
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        scores = evaluate_beats(reference.times_s, estimate.beats, trim_s=trim_s)
+        reference_bpm = _beats_tempo_bpm(reference.times_s)
+        if reference_bpm is not None and estimate.tempo_bpm is not None:
+            scores.update(tempo_accuracy(reference_bpm, estimate.tempo_bpm))
+        if reference.positions is not None and estimate.positions is not None:
+            scores.update(evaluate_downbeats(reference.downbeats_s, estimate.beats[estimate.positions == 1],
+                                             trim_s=trim_s))
+    return scores, tuple(dict.fromkeys(str(w.message) for w in caught)), reference_bpm
+
+
+def _score_track(job: _TrackJob, estimate: _Estimate, n_frames: int | None):
+    """(scores, warnings, n_reference_beats, reference tempo, error): a bad reference file is the track's error."""
     n_ref = None
     try:
-        reference = load_beats(job.reference_path).times_s
-        n_ref = int(reference.size)
+        reference = load_beats(job.reference_path)
+        n_ref = len(reference)
         if n_frames is None:   # beats from the cache: the header alone gives the length
             n_frames = read_melspec_shape(job.melspec_path)[-1]
         check_beats_fit(reference, duration_s=job.mel_params.duration_s(n_frames), path=job.reference_path,
                         melspec_path=job.melspec_path)
-        scores, warn = _score(reference, beats, job.trim_s)
-        return scores, warn, n_ref, None
+        scores, warn, reference_bpm = _score(reference, estimate, job.trim_s)
+        return scores, warn, n_ref, reference_bpm, None
     except Exception as exc:  # noqa: BLE001 -- a bad reference file: keep the beats, report it
-        return None, (), n_ref, error_text(exc)
+        return None, (), n_ref, None, error_text(exc)
+
+
+def _result(job, estimate: _Estimate | None, scores, error, warn, n_ref, reference_bpm, source, start) -> TrackResult:
+    beats = None if estimate is None else estimate.beats
+    return TrackResult(job.track_id, scores, beats, error, warn, n_ref, source, _since(start),
+                       None if estimate is None else estimate.tempo_bpm, reference_bpm,
+                       None if estimate is None else estimate.positions, None if estimate is None else estimate.meter)
 
 
 def _run_track(job: _TrackJob) -> TrackResult:
-    """Worker: one track's beats (from the cache, or tracked), scored when it has a reference."""
+    """Worker: one track's estimate (from the cache, or tracked), scored when it has a reference."""
     start = time.perf_counter()
-    beats = None
+    estimate = None
     try:
         slot = _slot(job)
         entry = slot.read() if slot is not None else None
         if entry is not None:
-            beats = np.array(entry["beat_times_s"], dtype=float)
+            estimate = _Estimate.from_cache(entry)
             if job.reference_path is None:
-                return TrackResult(job.track_id, None, beats, None, (), None, "cache", _since(start))
+                return _result(job, estimate, None, None, (), None, None, "cache", start)
             if slot.has_scores(entry):
-                return TrackResult(job.track_id, entry["scores"], beats, None, tuple(entry.get("warnings", ())),
-                                   entry.get("n_reference_beats"), "cache", _since(start))
+                return _result(job, estimate, entry["scores"], None, tuple(entry.get("warnings", ())),
+                               entry.get("n_reference_beats"), entry.get("reference_tempo_bpm"), "cache", start)
         source, n_frames = "cache-beats", None
-        if beats is None:
+        if estimate is None:
             source = "tracked"
-            beats, n_frames = _track(job)
-        scores, warn, n_ref, error = (None, (), None, None) if job.reference_path is None \
-            else _score_track(job, beats, n_frames)
+            estimate, n_frames = _track(job)
+        scores, warn, n_ref, reference_bpm, error = (None, (), None, None, None) if job.reference_path is None \
+            else _score_track(job, estimate, n_frames)
+        warn = (*estimate.warnings, *warn)
         if slot is not None:
-            problem = slot.write(track_id=job.track_id, beat_times_s=beats, scores=scores, warnings=warn,
-                                 n_reference_beats=n_ref)
+            problem = slot.write(track_id=job.track_id, beat_times_s=estimate.beats, scores=scores, warnings=warn,
+                                 n_reference_beats=n_ref,
+                                 extra={**estimate.cache_fields(), "reference_tempo_bpm": reference_bpm})
             warn = warn if problem is None else (*warn, problem)
-        return TrackResult(job.track_id, scores, beats, error, warn, n_ref, source if error is None else "failed",
-                           _since(start))
+        return _result(job, estimate, scores, error, warn, n_ref, reference_bpm,
+                       source if error is None else "failed", start)
     except Exception as exc:  # noqa: BLE001 -- any failure of one track is recorded, the run goes on
         if job.debug and not isinstance(exc, HelpersError):
             raise
-        return TrackResult(job.track_id, None, beats, error_text(exc), (), None, "failed", _since(start))
+        return _result(job, estimate, None, error_text(exc), (), None, None, "failed", start)
 
 
 def _run_file(job: _FileJob) -> TrackResult:
@@ -364,10 +439,13 @@ def _run_file(job: _FileJob) -> TrackResult:
     try:
         if not Path(job.estimate_path).is_file():
             raise DataMissingError(f"no estimate file {job.estimate_path}")
-        beats = load_estimate(job.estimate_path)
-        reference = load_beats(job.reference_path).times_s
-        scores, warn = _score(reference, beats, job.trim_s)
-        return TrackResult(job.track_id, scores, beats, None, warn, int(reference.size), "file", _since(start))
+        loaded = load_estimate_beats(job.estimate_path)
+        beats = loaded.times_s
+        estimate = _Estimate(beats, _beats_tempo_bpm(beats), loaded.positions)
+        reference = load_beats(job.reference_path)
+        scores, warn, reference_bpm = _score(reference, estimate, job.trim_s)
+        return TrackResult(job.track_id, scores, beats, None, warn, len(reference), "file", _since(start),
+                           estimate.tempo_bpm, reference_bpm, loaded.positions)
     except Exception as exc:  # noqa: BLE001
         return TrackResult(job.track_id, None, beats, error_text(exc), (), None, "failed", _since(start))
 
@@ -384,10 +462,14 @@ def _failed(job, message: str) -> TrackResult:
 # =========================================================================== settings shared by the entry points
 def _evaluation_config(trim_s: float) -> dict:
     return {
-        "metrics": list(METRIC_NAMES),
+        "metrics": list(RESULT_METRIC_NAMES),
         "trim_s": trim_s,
         "fmeasure_window_s": FMEASURE_WINDOW_S,
         "evaluation": "helpers.evaluate.evaluate_beats (backend 'fast', equal to mir_eval.beat.evaluate)",
+        "tempo": "helpers.evaluate.tempo_accuracy against 60 / median inter-beat interval of the reference "
+                 f"(Acc1: within {100 * TEMPO_TOLERANCE:g} %; Acc2: also x2, x1/2, x3, x1/3)",
+        "downbeats": "helpers.evaluate.evaluate_downbeats (F-measure on the beats at position 1, same trim), "
+                     "when the reference and the estimate have bar positions",
         "estimate_decimals": ESTIMATE_DECIMALS,
     }
 
@@ -464,6 +546,7 @@ def run_batch(
     jobs: int | None = None,
     trim_s: float = TRIM_S,
     progress: bool = True,
+    bars: bool | None = None,
 ) -> BatchResult:
     """Track and score every track of a data set; optionally save the outputs.
 
@@ -501,11 +584,16 @@ def run_batch(
         Beats before this time are ignored when scoring (default 5 s, as mir_eval).
     progress : bool
         Show a tqdm progress bar (terminal or notebook widget).
+    bars : bool, optional
+        Find the bars of the tracked beats (:func:`helpers.downbeat.track_downbeats`), so the
+        downbeats are scored where the references have bar positions. Default: for the
+        reference tracker only.
 
     Returns
     -------
     BatchResult
-        One :class:`TrackResult` per track (failed tracks included, with their error).
+        One :class:`TrackResult` per track (failed tracks included, with their error), with
+        the beat metrics, Acc1/Acc2, and the downbeat F-measure when there are bars on both sides.
 
     Raises
     ------
@@ -536,7 +624,7 @@ def run_batch(
             raise DataMissingError(f"{directory}: no such {what} directory.")
     n_jobs = _check_jobs(jobs)
     trim_s = check_trim_s(trim_s)
-    tracker, params, identity = _normalise_tracker(tracker, tracker_params)
+    tracker, params, identity, bars = _normalise_tracker(tracker, tracker_params, bars)
     mel_params = ds.params
     ids = _tracks_to_run(ds, track_ids, split)
     out_dir = None if out_dir is None else Path(out_dir)
@@ -551,7 +639,7 @@ def run_batch(
     tracker_key = canonical_json({"mel_params": mel_params.to_info_json(), **identity})
     eval_key = canonical_json({**_evaluation_config(trim_s), "code_sha256": source_digest("evaluate")})
     jobs_list = [_TrackJob(tid, str(ds.melspec_path(tid)), str(ds.beats_path(tid)), mel_params, tracker, params,
-                           tracker_key, eval_key, trim_s, None if cache_dir is None else str(cache_dir))
+                           tracker_key, eval_key, trim_s, None if cache_dir is None else str(cache_dir), bars=bars)
                  for tid in ids]
     start = time.perf_counter()
     done = _run_tracks(jobs_list, n_jobs=n_jobs, mp_context=mp_context, progress=progress,
@@ -611,6 +699,7 @@ def track_directory(
     use_cache: bool = True,
     progress: bool = True,
     debug: bool = False,
+    bars: bool = False,
 ) -> list[TrackResult]:
     """Track every ``<id>-mel.npy`` of a folder and write ``out_dir/<id>.txt``: no reference, no scores.
 
@@ -636,12 +725,16 @@ def track_directory(
         Run in this process (``jobs=1``) and let an unexpected exception of a track (a bug:
         anything but a :class:`~helpers.errors.HelpersError` about the data) propagate with
         its traceback instead of recording it.
+    bars : bool
+        Also find the bars (:func:`helpers.downbeat.track_downbeats`) and write
+        ``time<TAB>position in bar`` lines (1 = downbeat; madmom's downbeat format).
 
     Returns
     -------
     tracks : list of TrackResult
-        One per ``.npy`` file, by track id: ``beat_times_s`` (and ``scores=None``) for the
-        tracks written, ``error`` for the others (their file is not written).
+        One per ``.npy`` file, by track id: ``beat_times_s``, ``tempo_bpm`` (and
+        ``positions``, ``meter`` with ``bars``; ``scores=None``) for the tracks written,
+        ``error`` for the others (their file is not written).
 
     Raises
     ------
@@ -664,7 +757,7 @@ def track_directory(
     """
     melspec_dir, out_dir = Path(melspec_dir), Path(out_dir)
     mel_params = read_params(melspec_dir)
-    tracker, params, identity = _normalise_tracker(tracker, tracker_params)
+    tracker, params, identity, bars = _normalise_tracker(tracker, tracker_params, bars)
     n_jobs = 1 if debug else _check_jobs(jobs)
     paths = sorted(p for p in melspec_dir.glob(f"*{MELSPEC_SUFFIX}") if not p.name.startswith("."))
     if not paths:
@@ -677,7 +770,7 @@ def track_directory(
 
     tracker_key = canonical_json({"mel_params": mel_params.to_info_json(), **identity})
     jobs_list = [_TrackJob(p.name[: -len(MELSPEC_SUFFIX)], str(p), None, mel_params, tracker, params, tracker_key,
-                           None, None, None if cache_dir is None else str(cache_dir), debug)
+                           None, None, None if cache_dir is None else str(cache_dir), debug, bars)
                  for p in paths]
     writer = _InOrderWriter(out_dir, [job.track_id for job in jobs_list])
     done = _run_tracks(jobs_list, n_jobs=n_jobs, mp_context=mp_context, progress=progress, desc="tracking",
@@ -705,7 +798,8 @@ class _InOrderWriter:
             ready = self.waiting.pop(self.order[self.next])
             self.next += 1
             if ready.error is None:
-                write_text_atomic(self.out_dir / f"{ready.track_id}.txt", format_estimate(ready.beat_times_s))
+                write_text_atomic(self.out_dir / f"{ready.track_id}.txt",
+                                  format_estimate(ready.beat_times_s, positions=ready.positions))
 
 
 def _reference_ids(reference_dir: Path) -> list[str]:

@@ -51,7 +51,8 @@ __all__ = ["CacheSlot", "cache_slot", "track_key", "scores_key", "sha256_file", 
 
 #: The format tag inside every entry and the first part of every key. (It names the module that
 #: first wrote the cache: changing it would orphan every existing entry.)
-_CACHE_FORMAT = "helpers.batch cache v1"
+#: v2: an entry also keeps the tracker's tempo and the bars it found (v1 entries are recomputed).
+_CACHE_FORMAT = "helpers.batch cache v2"
 _HERE = Path(__file__).resolve().parent
 
 
@@ -141,17 +142,19 @@ class CacheSlot:
             and entry.get("scores") is not None
 
     def write(self, *, track_id: str, beat_times_s: np.ndarray, scores: dict | None = None,
-              warnings: tuple = (), n_reference_beats: int | None = None) -> str | None:
+              warnings: tuple = (), n_reference_beats: int | None = None, extra: dict | None = None) -> str | None:
         """Write the entry atomically; return ``None``, or a warning if it could not be written.
 
         The cache only saves time: an entry that cannot be written (a full disk, a
         read-only folder) does not fail the track, it is reported as ``"not cached: ..."``.
         ``scores=None`` stores the beats alone (the scores key is then not recorded).
+        ``extra``: more JSON fields of the estimate (its tempo, its bar positions ...).
         """
         entry = {"format": _CACHE_FORMAT, "key": self.key, "track_id": track_id,
                  "beat_times_s": np.asarray(beat_times_s, dtype=float).tolist(),
                  "eval_key": self.scores_key if scores is not None else None,
-                 "scores": scores, "warnings": list(warnings), "n_reference_beats": n_reference_beats}
+                 "scores": scores, "warnings": list(warnings), "n_reference_beats": n_reference_beats,
+                 **(extra or {})}
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             write_text_atomic(self.path, json.dumps(entry, allow_nan=False))

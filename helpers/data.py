@@ -54,6 +54,7 @@ __all__ = [
     "load_beats",
     "format_estimate",
     "load_estimate",
+    "load_estimate_beats",
     "ESTIMATE_DECIMALS",
     "Segments",
     "load_segments",
@@ -937,16 +938,20 @@ def load_beats(path: str | os.PathLike) -> Beats:
     return Beats(times_s=times, positions=positions, bar_numbers=bars)
 
 
-def format_estimate(beat_times_s) -> str:
+def format_estimate(beat_times_s, *, positions=None) -> str:
     """The text of an estimate file: one beat time (s) per line, :data:`ESTIMATE_DECIMALS` decimals.
 
     The format that :func:`load_estimate` (and :func:`load_beats`) read back, and that
-    ``python -m helpers track``, ``validate`` and ``evaluate`` write and read.
+    ``python -m helpers track``, ``validate`` and ``evaluate`` write and read. With the
+    beats' positions in their bars, each line is ``time<TAB>position`` (1 = downbeat):
+    madmom's downbeat format, and the first two columns of a Harmonix beat file.
 
     Parameters
     ----------
     beat_times_s : np.ndarray [shape=(n_beats,)]
         Beat times in seconds (an empty array gives an empty file: no beat).
+    positions : np.ndarray [shape=(n_beats,)], int, optional
+        Position of each beat in its bar, 1 = downbeat.
 
     Returns
     -------
@@ -956,8 +961,17 @@ def format_estimate(beat_times_s) -> str:
     --------
     >>> format_estimate([0.5, 1.0000004])
     '0.500000\\n1.000000\\n'
+    >>> format_estimate([0.5, 1.0], positions=[4, 1])
+    '0.500000\\t4\\n1.000000\\t1\\n'
     """
-    return "".join(f"{t:.{ESTIMATE_DECIMALS}f}\n" for t in np.asarray(beat_times_s, dtype=float).tolist())
+    times = np.asarray(beat_times_s, dtype=float).tolist()
+    if positions is None:
+        return "".join(f"{t:.{ESTIMATE_DECIMALS}f}\n" for t in times)
+    positions = np.asarray(positions)
+    if positions.shape != (len(times),) or (positions.size and (positions.min() < 1 or np.any(positions % 1))):
+        raise ParameterError(f"positions must be one whole number >= 1 per beat (1 = downbeat), got shape "
+                             f"{positions.shape} for {len(times)} beats.")
+    return "".join(f"{t:.{ESTIMATE_DECIMALS}f}\t{int(k)}\n" for t, k in zip(times, positions.tolist()))
 
 
 def load_estimate(path: str | os.PathLike) -> np.ndarray:
@@ -981,12 +995,21 @@ def load_estimate(path: str | os.PathLike) -> np.ndarray:
     DataError
         As :func:`load_beats` (except that an empty file is allowed).
     """
+    return load_estimate_beats(path).times_s
+
+
+def load_estimate_beats(path: str | os.PathLike) -> Beats:
+    """An estimate file as :class:`Beats`: the times, and the positions in the bar if it has them.
+
+    As :func:`load_estimate` (an empty file means no beat), keeping the second column of a
+    ``time<TAB>position`` file (what ``track --with-bars`` writes) for scoring downbeats.
+    """
     path = Path(path)
     if not path.is_file():
         raise DataMissingError(f"{path}: no such estimate file.")
     if not path.read_bytes().strip():
-        return np.zeros(0)
-    return load_beats(path).times_s
+        return Beats(times_s=np.zeros(0))
+    return load_beats(path)
 
 
 def check_beats_fit(

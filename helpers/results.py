@@ -11,8 +11,10 @@ Files
 -----
 :meth:`BatchResult.save` (and the ``validate`` command) writes::
 
-    OUT_DIR/estimates/<track_id>.txt   one beat time per line, 6 decimals (helpers.data.format_estimate)
-    OUT_DIR/results.csv                track_id, the 10 mir_eval metric names, error
+    OUT_DIR/estimates/<track_id>.txt   one beat time per line, 6 decimals (helpers.data.format_estimate);
+                                       time<TAB>position in bar when the system found the bars
+    OUT_DIR/results.csv                track_id, the 10 mir_eval beat metrics, Acc1, Acc2, Downbeat F-measure,
+                                       estimated BPM, reference BPM, meter, error
     OUT_DIR/results.json               per-track rows, means, medians, configuration, versions
 
 The set is written all-or-nothing (every file to a temporary file first, then all moved
@@ -25,6 +27,14 @@ to finish), never a mixture.
 
 Scores are plain floats; a failed track has ``scores=None`` (empty cells in the CSV,
 ``null`` in the JSON), and means and medians are over the successful tracks.
+
+Besides mir_eval's ten beat metrics (:data:`helpers.evaluate.METRIC_NAMES`), a row holds
+the tempo scores Acc1 and Acc2 (the system's tempo against the reference tempo, 60 / the
+median inter-beat interval of the annotation; :func:`helpers.evaluate.tempo_accuracy`) and,
+when both the reference and the estimate have bar positions, the downbeat F-measure
+(:func:`helpers.evaluate.evaluate_downbeats`). A metric a track cannot have (no bar positions
+in its reference) is empty for that track, and means are over the tracks that have it
+(:data:`RESULT_METRIC_NAMES`, :func:`result_metric_name`).
 """
 
 from __future__ import annotations
@@ -43,12 +53,15 @@ from pathlib import Path
 import numpy as np
 
 from .checks import check_choice
-from .data import format_estimate, load_estimate
+from .data import format_estimate, load_estimate_beats
 from .errors import DataError, DataMissingError, ParameterError
-from .evaluate import METRIC_NAMES, SHORT_NAMES, long_metric_name
+from .evaluate import DOWNBEAT_METRIC_NAMES, METRIC_NAMES, SHORT_NAMES, TEMPO_METRIC_NAMES, long_metric_name
 from .files import check_writable, exclusive_lock, write_text_atomic, write_texts_atomic
 
 __all__ = [
+    "RESULT_METRIC_NAMES",
+    "RESULT_SHORT_NAMES",
+    "result_metric_name",
     "TrackResult",
     "BatchResult",
     "load_results",
@@ -60,8 +73,39 @@ __all__ = [
 ]
 
 #: Written into results.json; load_results refuses other files. (The name of the module that
-#: first wrote it: changing it would make earlier results unreadable.)
-_RESULTS_FORMAT = "helpers.batch results v1"
+#: first wrote it.) v2 added the tempo and downbeat columns; v1 files still load.
+_RESULTS_FORMAT = "helpers.batch results v2"
+_READABLE_FORMATS = ("helpers.batch results v1", _RESULTS_FORMAT)
+
+#: Every metric a results row can hold: mir_eval's ten beat metrics, then tempo, then downbeats.
+RESULT_METRIC_NAMES = (*METRIC_NAMES, *TEMPO_METRIC_NAMES, *DOWNBEAT_METRIC_NAMES)
+#: Short names for tables (the beat metrics' from helpers.evaluate.SHORT_NAMES).
+RESULT_SHORT_NAMES = {**SHORT_NAMES, **{m: m for m in TEMPO_METRIC_NAMES}, "Downbeat F-measure": "DbF"}
+_RESULT_LONG_NAME = {**{m: m for m in RESULT_METRIC_NAMES}, **{s: m for m, s in RESULT_SHORT_NAMES.items()}}
+#: Columns of results.csv after the metrics, before "error".
+_TEMPO_COLUMNS = ("estimated BPM", "reference BPM", "meter")
+
+
+def result_metric_name(metric) -> str:
+    """The full name of a results metric, given by its full or short name (``"DbF"``, ``"CMLt"``, ``"Acc1"``).
+
+    Beat metrics resolve as :func:`helpers.evaluate.long_metric_name` does; the tempo and
+    downbeat metrics of a results row are accepted too.
+
+    Raises
+    ------
+    ParameterError
+        Any other value; the message lists the names.
+    """
+    if isinstance(metric, str) and metric in _RESULT_LONG_NAME:
+        return _RESULT_LONG_NAME[metric]
+    try:
+        return long_metric_name(metric)
+    except ParameterError:
+        raise ParameterError(
+            f"Unknown metric {metric!r}. Choose from {list(RESULT_METRIC_NAMES)} or their short names "
+            f"{list(RESULT_SHORT_NAMES.values())} (spelled exactly: an unknown metric name is never guessed)."
+        ) from None
 
 
 # =========================================================================== one track, one system
@@ -73,8 +117,10 @@ class TrackResult:
     ----------
     track_id : str
     scores : dict[str, float] or None
-        mir_eval metric name -> score (plain floats); ``None`` when the track failed, or
-        was tracked without a reference (:func:`helpers.batch.track_directory`).
+        Metric name -> score (plain floats): mir_eval's ten beat metrics, Acc1 and Acc2 when
+        the reference has a tempo, "Downbeat F-measure" when both sides have bar positions;
+        ``None`` when the track failed, or was tracked without a reference
+        (:func:`helpers.batch.track_directory`).
     beat_times_s : np.ndarray or None
         The estimated beats (s), rounded to :data:`helpers.data.ESTIMATE_DECIMALS`; ``None``
         when there are none to show (the track failed before or during tracking).
@@ -88,6 +134,15 @@ class TrackResult:
         (beats from the cache, scored again), ``"file"`` (an estimate file) or ``"failed"``.
     seconds : float
         Wall time spent on the track in its worker.
+    tempo_bpm : float or None
+        The system's tempo: the reference tracker's and librosa's own estimate, else
+        60 / the median interval of the estimated beats.
+    reference_tempo_bpm : float or None
+        60 / the median inter-beat interval of the reference (:func:`helpers.evaluate.reference_tempo_bpm`).
+    positions : np.ndarray or None
+        The position of each estimated beat in its bar (1 = downbeat), when the system found bars.
+    meter : int or None
+        Beats per bar the system chose (with ``positions``).
     """
 
     track_id: str
@@ -98,20 +153,34 @@ class TrackResult:
     n_reference_beats: int | None = None
     source: str = "tracked"
     seconds: float = 0.0
+    tempo_bpm: float | None = None
+    reference_tempo_bpm: float | None = None
+    positions: np.ndarray | None = field(default=None, repr=False)
+    meter: int | None = None
 
     @property
     def ok(self) -> bool:
         return self.error is None and self.scores is not None
 
+    @property
+    def downbeat_times_s(self) -> np.ndarray | None:
+        """The estimated downbeats (the beats at position 1), when the system found bars."""
+        if self.positions is None or self.beat_times_s is None:
+            return None
+        return self.beat_times_s[self.positions == 1]
+
     def row(self) -> dict:
-        """``{"track_id", <10 metric names>, "error"}``: one line of ``results.csv``."""
+        """One line of ``results.csv``: track id, every metric, tempi, meter, error."""
         scores = self.scores or {}
-        return {"track_id": self.track_id, **{m: scores.get(m) for m in METRIC_NAMES}, "error": self.error}
+        return {"track_id": self.track_id, **{m: scores.get(m) for m in RESULT_METRIC_NAMES},
+                "estimated BPM": self.tempo_bpm, "reference BPM": self.reference_tempo_bpm, "meter": self.meter,
+                "error": self.error}
 
     def json_row(self) -> dict:
         """The CSV row plus beat counts, warnings and where the beats came from."""
         return {
             **self.row(),
+            "n_estimated_downbeats": None if self.positions is None else int(np.sum(self.positions == 1)),
             "n_reference_beats": self.n_reference_beats,
             "n_estimated_beats": None if self.beat_times_s is None else int(len(self.beat_times_s)),
             "warnings": list(self.warnings),
@@ -183,17 +252,22 @@ class BatchResult:
         return [r.row() for r in self.tracks]
 
     def scores(self, metric: str) -> np.ndarray:
-        """One metric over the successful tracks, in track-id order (short names work)."""
-        metric = long_metric_name(metric)
-        return np.array([r.scores[metric] for r in self.tracks if r.ok], dtype=float)
+        """One metric over the successful tracks that have it, in track-id order (short names work)."""
+        metric = result_metric_name(metric)
+        return np.array([r.scores[metric] for r in self.tracks if r.ok and r.scores.get(metric) is not None],
+                        dtype=float)
 
     def mean(self) -> dict[str, float | None]:
-        """Mean of each metric over the successful tracks (``None`` if there are none)."""
-        return {m: _stat(self.scores(m), statistics.fmean) for m in METRIC_NAMES}
+        """Mean of each metric over the successful tracks that have it (``None`` if there are none)."""
+        return {m: _stat(self.scores(m), statistics.fmean) for m in RESULT_METRIC_NAMES}
 
     def median(self) -> dict[str, float | None]:
-        """Median of each metric over the successful tracks."""
-        return {m: _stat(self.scores(m), statistics.median) for m in METRIC_NAMES}
+        """Median of each metric over the successful tracks that have it."""
+        return {m: _stat(self.scores(m), statistics.median) for m in RESULT_METRIC_NAMES}
+
+    def tempi(self) -> dict[str, tuple[float | None, float | None]]:
+        """Track id -> (estimated BPM, reference BPM) of every successful track."""
+        return {r.track_id: (r.tempo_bpm, r.reference_tempo_bpm) for r in self.tracks if r.ok}
 
     def summary(self) -> dict:
         return {
@@ -272,11 +346,19 @@ def versions() -> dict[str, str | None]:
 def _csv_text(result: BatchResult) -> str:
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow(["track_id", *METRIC_NAMES, "error"])
+    writer.writerow(["track_id", *RESULT_METRIC_NAMES, *_TEMPO_COLUMNS, "error"])
     for r in result.tracks:
-        scores = r.scores or {}
-        writer.writerow([r.track_id, *(repr(scores[m]) if m in scores else "" for m in METRIC_NAMES), r.error or ""])
+        row = r.row()
+        writer.writerow([r.track_id, *(_csv_cell(row[c]) for c in (*RESULT_METRIC_NAMES, *_TEMPO_COLUMNS)),
+                         r.error or ""])
     return buf.getvalue()
+
+
+def _csv_cell(value) -> str:
+    """A float in full (repr), an int as is, None as an empty cell."""
+    if value is None:
+        return ""
+    return repr(float(value)) if isinstance(value, float) else str(value)
 
 
 def _json_text(result: BatchResult) -> str:
@@ -301,7 +383,7 @@ def _publish(result: BatchResult, *, out_dir=None, out_csv=None, out_json=None, 
         # place, so a full disk leaves the previous run's outputs exactly as they were.
         texts = {}
         if est_dir is not None:
-            texts = {est_dir / f"{r.track_id}.txt": format_estimate(r.beat_times_s)
+            texts = {est_dir / f"{r.track_id}.txt": format_estimate(r.beat_times_s, positions=r.positions)
                      for r in result.tracks if r.beat_times_s is not None}
         texts[csv_path] = csv_text
         texts[json_path] = json_text                # last: its presence means "complete"
@@ -344,23 +426,25 @@ def load_results(path) -> BatchResult:
         data = json.loads(json_path.read_text(encoding="utf-8"))
     except ValueError as exc:
         raise DataError(f"not a valid results file ({exc}).", path=json_path) from None
-    if data.get("format") != _RESULTS_FORMAT:
+    if data.get("format") not in _READABLE_FORMATS:
         raise DataError(f"format {data.get('format')!r} is not {_RESULTS_FORMAT!r}.", path=json_path)
     est_dir = json_path.parent / "estimates"
     tracks = []
     for row in data["rows"]:
         est = est_dir / f"{row['track_id']}.txt"
-        beats = load_estimate(est) if est.is_file() else None
+        beats = load_estimate_beats(est) if est.is_file() else None
         ok = row.get("error") is None
-        tracks.append(TrackResult(row["track_id"], {m: row[m] for m in METRIC_NAMES} if ok else None, beats,
+        scores = {m: row[m] for m in RESULT_METRIC_NAMES if row.get(m) is not None} if ok else None
+        tracks.append(TrackResult(row["track_id"], scores, None if beats is None else beats.times_s,
                                   row.get("error"), tuple(row.get("warnings", ())), row.get("n_reference_beats"),
-                                  row.get("source", "file"), 0.0))
+                                  row.get("source", "file"), 0.0, row.get("estimated BPM"), row.get("reference BPM"),
+                                  None if beats is None else beats.positions, row.get("meter")))
     config = {k: v for k, v in data.items() if k not in ("format", "rows", "summary", "run")}
     return BatchResult(tracks, config, float(data.get("run", {}).get("seconds", 0.0)))
 
 
 # =========================================================================== tables of several systems
-def compare(results: Mapping[str, BatchResult] | Sequence[BatchResult], *, metrics=METRIC_NAMES,
+def compare(results: Mapping[str, BatchResult] | Sequence[BatchResult], *, metrics=None,
             statistic: str = "mean") -> list[dict]:
     """One row per system: its mean (or median) of each metric over the **same** tracks.
 
@@ -371,9 +455,10 @@ def compare(results: Mapping[str, BatchResult] | Sequence[BatchResult], *, metri
     ----------
     results : dict of str -> BatchResult, or sequence of BatchResult
         The systems (a sequence is named by each result's ``name``).
-    metrics : sequence of str
-        mir_eval names or short names (``"F"``, ``"CMLt"``; see
-        :func:`helpers.evaluate.long_metric_name`); default all ten.
+    metrics : sequence of str, optional
+        Full or short names (``"F"``, ``"CMLt"``, ``"Acc1"``, ``"DbF"``; see
+        :func:`result_metric_name`); default the ten beat metrics, then every tempo and
+        downbeat metric that at least one of the systems has.
     statistic : {"mean", "median"}
 
     Returns
@@ -398,7 +483,10 @@ def compare(results: Mapping[str, BatchResult] | Sequence[BatchResult], *, metri
     if not isinstance(results, Mapping):
         results = {r.name: r for r in results}
     check_choice(statistic, ("mean", "median"), name="statistic")
-    metrics = [long_metric_name(m) for m in metrics]
+    if metrics is None:
+        present = {m for res in results.values() for r in res.tracks if r.ok for m in r.scores}
+        metrics = [*METRIC_NAMES, *(m for m in RESULT_METRIC_NAMES[len(METRIC_NAMES):] if m in present)]
+    metrics = [result_metric_name(m) for m in metrics]
     common = None
     for res in results.values():
         ok = {r.track_id for r in res.tracks if r.ok}
@@ -409,7 +497,7 @@ def compare(results: Mapping[str, BatchResult] | Sequence[BatchResult], *, metri
     for name, res in results.items():
         row = {"system": name, "n_tracks": len(common), "n_failed": res.n_failed}
         for m in metrics:
-            values = [r.scores[m] for r in res.tracks if r.track_id in common]
+            values = [r.scores[m] for r in res.tracks if r.track_id in common and r.scores.get(m) is not None]
             row[m] = float(fn(values)) if values else None
         rows.append(row)
     return rows
@@ -443,7 +531,7 @@ def format_table(rows: Sequence[Mapping], *, digits: int = 3, short_names: bool 
     if not rows:
         return "(no rows)"
     columns = list(rows[0])
-    heads = [SHORT_NAMES.get(c, c) if short_names else c for c in columns]
+    heads = [RESULT_SHORT_NAMES.get(c, c) if short_names else c for c in columns]
     body = [[_cell(r.get(c), digits) for c in columns] for r in rows]
     widths = [max(len(h), *(len(b[i]) for b in body)) for i, h in enumerate(heads)]
     lines = ["  ".join(h.ljust(w) if i == 0 else h.rjust(w) for i, (h, w) in enumerate(zip(heads, widths)))]

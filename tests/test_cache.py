@@ -34,7 +34,7 @@ def test_keys_follow_the_documented_formula(files):
     mel, ref = files
     content = hashlib.sha256(b"mel bytes").hexdigest()
     assert sha256_file(mel) == content
-    assert track_key(mel, "TRACKER") == hashlib.sha256(f"helpers.batch cache v1|{content}|TRACKER".encode()).hexdigest()
+    assert track_key(mel, "TRACKER") == hashlib.sha256(f"helpers.batch cache v2|{content}|TRACKER".encode()).hexdigest()
     ref_content = hashlib.sha256(b"1.0\n2.0\n").hexdigest()
     assert scores_key(ref, "EVAL") == hashlib.sha256(f"EVAL|{ref_content}".encode()).hexdigest()
 
@@ -87,7 +87,7 @@ def test_an_entry_round_trips_and_knows_its_scores(files, tmp_path):
 
 @pytest.mark.parametrize("content", ["", "{truncated", "\x00\xff garbage", "[1, 2]",
                                      json.dumps({"format": "other v9", "key": "K"}),
-                                     json.dumps({"format": "helpers.batch cache v1", "key": "another key"})])
+                                     json.dumps({"format": "helpers.batch cache v2", "key": "another key"})])
 def test_an_unusable_entry_is_a_miss(tmp_path, content):
     path = tmp_path / "K.json"
     path.write_text(content, encoding="utf-8", errors="surrogateescape")

@@ -67,14 +67,14 @@ def test_track_runs_on_two_workers_and_a_rerun_comes_from_the_cache(melspec_fold
 
     d, _ = melspec_folder
     (d / "broken-mel.npy").unlink()
-    log, real = tmp_path / "calls.log", helpers.beat.track_beats
+    log, real = tmp_path / "calls.log", helpers.beat.run_tracker
 
     def logged(S_power, **kwargs):      # runs in the (forked) workers: appends their process id
         with open(log, "a") as f:
             f.write(f"{os.getpid()}\n")
         return real(S_power, **kwargs)
 
-    monkeypatch.setattr(helpers.beat, "track_beats", logged)
+    monkeypatch.setattr(helpers.beat, "run_tracker", logged)
     argv = ["track", "--melspec-dir", str(d), "--out-dir", str(tmp_path / "out"), "--jobs", "2", "--quiet"]
     assert main(argv) == 0
     first = {p.name: p.read_bytes() for p in (tmp_path / "out").iterdir()}

@@ -823,14 +823,14 @@ def test_a_tracker_that_raises_fails_its_track_only(small_set, tmp_path, capsys,
     assert list(result.failures()) == ["g2"] and result.failures()["g2"].startswith("RuntimeError: index 7")
     assert read_csv(tmp_path / "out" / "results.csv")[1]["error"].startswith("RuntimeError")
 
-    real = helpers.beat.track_beats
+    real = helpers.beat.run_tracker
 
     def buggy(S_power, **kwargs):
         if S_power.shape[1] == GOOD["g2"][1]:
             raise IndexError("index 7 is out of bounds")
         return real(S_power, **kwargs)
 
-    monkeypatch.setattr(helpers.beat, "track_beats", buggy)
+    monkeypatch.setattr(helpers.beat, "run_tracker", buggy)
     code, _, err = cli(capsys, "track", "--melspec-dir", small_set.melspec_dir, "--out-dir", tmp_path / "est", "--quiet")
     assert code == 1 and re.search(r"skipped g2: .*g2-mel\.npy: IndexError: index 7", err) and "Traceback" not in err
     assert sorted(p.name for p in (tmp_path / "est").iterdir()) == ["g1.txt", "g3.txt"]

@@ -16,7 +16,7 @@ import pytest
 import helpers.results
 from helpers.errors import DataError, DataMissingError, ParameterError
 from helpers.evaluate import METRIC_NAMES
-from helpers.results import BatchResult, TrackResult, compare, format_table, load_results, versions, write_table_csv
+from helpers.results import RESULT_METRIC_NAMES, BatchResult, TrackResult, compare, format_table, load_results, versions, write_table_csv
 
 
 def track(tid: str, f: float | None, *, beats=(1.0, 1.5, 2.0), error: str | None = None) -> TrackResult:
@@ -56,7 +56,7 @@ def test_save_and_load_round_trip_with_a_failed_track(tmp_path):
     paths = res.save(tmp_path / "out")
     assert set(paths) == {"csv", "json", "estimates"}
     rows = list(csv.DictReader(open(tmp_path / "out" / "results.csv", newline="")))
-    assert list(rows[0]) == ["track_id", *METRIC_NAMES, "error"]
+    assert list(rows[0]) == ["track_id", *RESULT_METRIC_NAMES, "estimated BPM", "reference BPM", "meter", "error"]
     assert rows[0]["F-measure"] == "0.5" and rows[1]["F-measure"] == "" and rows[1]["error"] == "DataError: broken"
     assert (tmp_path / "out" / "estimates" / "t1.txt").read_text() == "1.000000\n1.500000\n2.000000\n"
     data = json.loads((tmp_path / "out" / "results.json").read_text())

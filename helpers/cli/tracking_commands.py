@@ -7,6 +7,9 @@ them and prints a report.
 
 from __future__ import annotations
 
+import argparse
+import csv
+import io
 import sys
 from collections.abc import Mapping
 from pathlib import Path
@@ -14,6 +17,7 @@ from pathlib import Path
 from ..batch import TRACKERS, evaluate_directory, evaluate_published, published_dir, run_batch, track_directory
 from ..data import MELSPEC_SUFFIX, Dataset
 from ..errors import DataMissingError, ParameterError
+from ..files import check_writable, write_text_atomic
 from ..results import BatchResult, compare, format_table, write_table_csv
 from .options import (add_jobs_option, add_path_option, add_quiet_option, add_split_option, add_tracker_options,
                       add_trim_option, tracker_changes)
@@ -26,9 +30,12 @@ def _report(result: BatchResult, written: Mapping[str, Path], out=None) -> None:
     mean = result.mean()
     split = result.config.get("split", "all")
     where = "" if split == "all" else f" ({split} split)"
+    extra = "".join(f", {label} {_fmt(mean[m])}" for m, label in
+                    (("Acc1", "tempo Acc1"), ("Acc2", "Acc2"), ("Downbeat F-measure", "downbeat F")) if mean[m] is not None)
     print(f"{result.name}{where}: {len(result) - result.n_failed}/{len(result)} tracks scored in {result.seconds:.1f} s "
           f"({result.n_from_cache} from the cache); mean F-measure {_fmt(mean['F-measure'])}, "
-          f"CMLt {_fmt(mean['Correct Metric Level Total'])}, AMLt {_fmt(mean['Any Metric Level Total'])}", file=out)
+          f"CMLt {_fmt(mean['Correct Metric Level Total'])}, AMLt {_fmt(mean['Any Metric Level Total'])}{extra}",
+          file=out)
     for tid, err in list(result.failures().items())[:10]:
         print(f"  failed: {tid}: {err}", file=sys.stderr)
     if result.n_failed > 10:
@@ -76,7 +83,8 @@ def _cmd_validate(args) -> int:
     out_dir = Path(args.out_dir)
     common = dict(jobs=args.jobs, trim_s=args.trim_s, progress=not args.quiet, use_cache=not args.no_cache,
                   cache_dir=args.cache_dir)
-    result = run_batch(ds, tracker=args.tracker, tracker_params=params, out_dir=out_dir, split=args.split, **common)
+    result = run_batch(ds, tracker=args.tracker, tracker_params=params, out_dir=out_dir, split=args.split,
+                       bars=args.bars, **common)
     _report(result, {"out_dir": out_dir})
     failed = result.n_failed
     if args.baselines:
@@ -110,16 +118,33 @@ def _check_tracker_options(args) -> dict:
     return params
 
 
+def _tempo_csv_text(tracks) -> str:
+    """``track_id,tempo_bpm``, one row per track written (the failed ones are listed on stderr instead)."""
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(["track_id", "tempo_bpm"])
+    for r in tracks:
+        if r.error is None:
+            writer.writerow([r.track_id, "" if r.tempo_bpm is None else f"{r.tempo_bpm:.3f}"])
+    return buf.getvalue()
+
+
 def _cmd_track(args) -> int:
     """Track every <id>-mel.npy of a folder; write OUT/<id>.txt (one beat time in seconds per line)."""
     melspec_dir, out_dir = Path(args.melspec_dir), Path(args.out_dir)
+    tempo_csv = None if args.tempo_csv is None else Path(args.tempo_csv)
+    if tempo_csv is not None:
+        check_writable(tempo_csv.parent)   # before any tracking, like the output folder
     tracks = track_directory(melspec_dir, out_dir, tracker=args.tracker, tracker_params=_check_tracker_options(args),
                              jobs=args.jobs, cache_dir=args.cache_dir, use_cache=not args.no_cache,
-                             progress=not args.quiet, debug=args.debug)
+                             progress=not args.quiet, debug=args.debug, bars=args.with_bars)
+    if tempo_csv is not None:
+        write_text_atomic(tempo_csv, _tempo_csv_text(tracks))
     failed = [r for r in tracks if r.error is not None]
     n_cached = sum(r.source == "cache" for r in tracks)
     cached = f" ({n_cached} taken from the cache)" if n_cached else ""
-    print(f"tracked {len(tracks) - len(failed)} of {len(tracks)} tracks -> {out_dir}{cached}")
+    print(f"tracked {len(tracks) - len(failed)} of {len(tracks)} tracks -> {out_dir}{cached}"
+          + ("" if tempo_csv is None else f"; tempi in {tempo_csv}"))
     for r in failed:   # the error names the file; if not (a bug in a tracker), say which file it was
         path = melspec_dir / f"{r.track_id}{MELSPEC_SUFFIX}"
         print(f"skipped {r.track_id}: {r.error if str(path) in r.error else f'{path}: {r.error}'}", file=sys.stderr)
@@ -152,13 +177,18 @@ def add_tracking_commands(subparsers) -> None:
         "track",
         help="track every mel-spectrogram of a folder: OUT/<id>.txt, one beat time (s) per line",
         description="Run a beat tracker on every <id>-mel.npy of MELSPEC_DIR (with its info.json) and write "
-        "OUT_DIR/<id>.txt, one beat time in seconds per line; nothing else is written there. Tracks are cached "
+        "OUT_DIR/<id>.txt, one beat time in seconds per line (with --with-bars: time<TAB>position in bar, "
+        "1 = downbeat); nothing else is written there. Tracks are cached "
         "(default: build/cache/track/, one cache per OUT_DIR): a re-run is nearly instant. Unreadable files "
         "are skipped and listed; the exit status is then 1.",
     )
     add_path_option(p, "melspec-dir", help="folder of <track_id>-mel.npy files and their info.json")
     add_path_option(p, "out-dir")
     _add_tracker_choice(p)
+    p.add_argument("--with-bars", "--with_bars", dest="with_bars", action="store_true",
+                   help="also find the bars: write time<TAB>position in bar (1 = downbeat; madmom's downbeat format)")
+    add_path_option(p, "tempo-csv", required=False, metavar="FILE",
+                    help="also write each track's global tempo: a CSV with track_id,tempo_bpm")
     add_jobs_option(p)
     _add_cache_options(p, default="build/cache/track/<OUT_DIR name>-<hash>")
     add_quiet_option(p)
@@ -169,7 +199,8 @@ def add_tracking_commands(subparsers) -> None:
         "evaluate",
         help="score existing estimate files (one time per line) against reference beat files",
         description="Score every <id>.txt of ESTIMATE_DIR against REFERENCE_DIR/<id>.txt with mir_eval's beat "
-        f"metrics (beats before {TRIM_S:g} s ignored); write a CSV (one row per track) and a JSON "
+        f"metrics (beats before {TRIM_S:g} s ignored), the tempo of the beats (Acc1, Acc2) and, when both files "
+        "have bar positions (time<TAB>position), the downbeats; write a CSV (one row per track) and a JSON "
         "(rows, means, medians, configuration, versions).",
     )
     add_path_option(p, "reference-dir", help="reference beat files <id>.txt (1 or 3 columns)")
@@ -201,6 +232,9 @@ def add_tracking_commands(subparsers) -> None:
                    "results/beats is found beside the annotations); writes OUT_DIR/baselines/ and OUT_DIR/summary.csv")
     add_path_option(p, "published-dir", required=False, help="folder of <system>/<id>.txt estimates")
     p.add_argument("--name", help="data set name for the outputs (default: the melspec folder's parent)")
+    p.add_argument("--bars", action=argparse.BooleanOptionalAction, default=None,
+                   help="find the bars of the tracked beats and score the downbeats where the references have "
+                   "bar positions (default: for the reference tracker only)")
     add_quiet_option(p)
     add_tracker_options(p)
     p.set_defaults(func=_cmd_validate)

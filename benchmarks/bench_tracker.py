@@ -150,16 +150,13 @@ def report(label, rows, systems):
     groups["ALL"] = [res for _, res, _ in rows]
     print()
     head2 = ["mean over", "n"] + [f"{s} {m}" for s in systems for m in METRICS]
-    if len(systems) == 2:
-        head2 += [f"diff {m}" for m in METRICS]
+    head2 += [f"ours-{s[:12]} {m}" for s in systems[1:] for m in METRICS]
     w2 = [12, 3] + [max(9, len(h)) for h in head2[2:]]
     print(fmt_row(head2, w2))
     for g, rs in groups.items():
         means = {s: {m: float(np.mean([r[s][m] for r in rs])) for m in METRICS} for s in systems}
         cells = [g, len(rs)] + [f"{means[s][m]:.3f}" for s in systems for m in METRICS]
-        if len(systems) == 2:
-            a, b = systems
-            cells += [f"{means[a][m] - means[b][m]:+.3f}" for m in METRICS]
+        cells += [f"{means[systems[0]][m] - means[s][m]:+.3f}" for s in systems[1:] for m in METRICS]
         print(fmt_row(cells, w2))
 
 
@@ -169,14 +166,15 @@ def run_benchmark(args):
     label, params, items = open_items(args)
     data = load_all(items, params)
     tp = TrackerParams(**parse_set(args.set))
-    systems = ["ours"] + ([] if args.no_librosa else ["librosa"])
+    systems = ["ours"] + ([] if args.no_librosa else ["librosa-aligned", "librosa"])
     print(f"data: {label} ({len(data)} tracks), sr={params.sr}, hop_length={params.hop_length} "
           f"({params.frame_rate_hz:.2f} frames/s); scoring: mir_eval.beat.evaluate (5 s trim)")
     print(f"ours: helpers.beat.track_beats with {tp}")
     if not args.no_librosa:
-        from helpers.baseline import librosa_beats
+        from helpers.baseline import librosa_beats_and_tempo
 
-        print("librosa: helpers.baseline.librosa_beats = beat_track(onset_envelope=onset_strength(S=power_to_db(S)))")
+        print("librosa: helpers.baseline.librosa_beats = beat_track(onset_envelope=onset_strength(S=power_to_db(S))); "
+              "librosa-aligned: the same with onset_strength(..., center=False) (no one-frame lag)")
     rows = []
     t_ours = t_lib = 0.0
     for tid, S, ref in data:
@@ -186,15 +184,16 @@ def run_benchmark(args):
         t_ours += time.perf_counter() - t0
         res["ours"] = dict(score(ref, r.beat_times_s), tempo=r.tempo_bpm)
         if not args.no_librosa:
-            t0 = time.perf_counter()
-            b = librosa_beats(S, sr=params.sr, hop_length=params.hop_length)
-            t_lib += time.perf_counter() - t0
-            res["librosa"] = dict(score(ref, b), tempo=60.0 / np.median(np.diff(b)) if b.size > 1 else 0.0)
+            for name, center in (("librosa-aligned", False), ("librosa", True)):
+                t0 = time.perf_counter()
+                b, tempo = librosa_beats_and_tempo(S, sr=params.sr, hop_length=params.hop_length, center=center)
+                t_lib += time.perf_counter() - t0
+                res[name] = dict(score(ref, b), tempo=tempo)
         ref_bpm = 60.0 / np.median(np.diff(ref)) if ref.size > 1 else float("nan")
         rows.append((tid, res, ref_bpm))
     report(label, rows, systems)
     print(f"\ntotal tracking time: ours {t_ours:.2f} s" + ("" if args.no_librosa else f", librosa {t_lib:.2f} s (incl. numba JIT on first call)"))
-    print("(librosa BPM column = 60 / median inter-beat interval of its beats)")
+    print("(BPM columns: each system's own global tempo estimate; librosa's from beat_track)")
 
 
 def run_cv(args):

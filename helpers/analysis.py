@@ -92,9 +92,9 @@ from .evaluate import (
     METRIC_NAMES,
     SHORT_NAMES,
     TRIM_S,
+    beat_errors_s,
     evaluate_beats,
     long_metric_name,
-    _nearest,
     trim_beats,
     validate_beats,
 )
@@ -446,26 +446,6 @@ def _phases(reference_s: np.ndarray, estimated_s: np.ndarray) -> np.ndarray:
     inside = estimated_s[(estimated_s >= reference_s[0]) & (estimated_s < reference_s[-1])]
     k = np.searchsorted(reference_s, inside, side="right") - 1
     return (inside - reference_s[k]) / (reference_s[k + 1] - reference_s[k])
-
-
-def beat_errors_s(reference_beats_s, estimated_beats_s, *, trim_s: float = TRIM_S) -> np.ndarray:
-    """Signed timing error of each estimated beat: estimate - nearest reference beat (s).
-
-    Beats before ``trim_s`` are removed from both first (as in the scores).  Positive =
-    late.  An estimated beat counts as a hit of the F-measure when ``|error| <= 0.07`` s
-    (and its reference beat is not taken by another one).
-
-    Returns
-    -------
-    errors_s : np.ndarray [shape=(n_estimated_beats,)]
-        Empty when either side has no beat after the trim.
-    """
-    ref = trim_beats(validate_beats(reference_beats_s, name="reference_beats_s"), trim_s=trim_s)
-    est = trim_beats(validate_beats(estimated_beats_s, name="estimated_beats_s"), trim_s=trim_s)
-    if ref.size == 0 or est.size == 0:
-        return np.zeros(0)
-    nearest, _ = _nearest(ref, est)       # the evaluation's own nearest-beat search
-    return est - ref[nearest]
 
 
 def pooled_beat_errors_s(result, reference, *, max_error_s: float = FMEASURE_WINDOW_S) -> np.ndarray:

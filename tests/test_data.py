@@ -545,3 +545,16 @@ def test_looks_like_frame_indices_is_shared_by_loader_and_evaluation(times, expe
     if expected and len(times) >= 2:
         with pytest.raises(ParameterError, match="frame indices"):
             evaluate_beats(times, times)
+
+
+def test_docstring_examples_run():
+    import doctest
+    import importlib
+    import pkgutil
+
+    tried = 0
+    for info in pkgutil.iter_modules(data.__path__, data.__name__ + "."):
+        result = doctest.testmod(importlib.import_module(info.name), optionflags=doctest.ELLIPSIS)
+        assert result.failed == 0, info.name
+        tried += result.attempted
+    assert tried >= 8

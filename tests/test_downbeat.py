@@ -475,7 +475,7 @@ def test_bad_piece_inputs():
         downbeat_evidence(harmonic_change=[1.0, 2.0], bass_onset=[1.0])
     with pytest.raises(ParameterError, match="bass_weight"):
         downbeat_evidence(harmonic_change=[1.0], bass_onset=[1.0], bass_weight=-1)
-    with pytest.raises(ParameterError, match=r"phase=4 must be an integer in \[0, 3\]"):
+    with pytest.raises(ParameterError, match=r"phase=4 must be a whole number in \[0, 3\]"):
         positions_from_phase(8, meter=4, phase=4)
     with pytest.raises(ParameterError, match="np.inf for one phase"):
         viterbi_positions([1.0, 2.0], meter=4, switch_penalty=-1)
@@ -598,3 +598,23 @@ def test_downbeat_offset_refuses_bad_input(args, match):
     ref, pos, est, *window = args
     with pytest.raises(ParameterError, match=match):
         downbeat_offset(ref, pos, est, **({"window_s": window[0]} if window else {}))
+
+
+def test_the_offset_window_is_the_evaluation_window():
+    """helpers.downbeat (tracking) cannot import helpers.evaluate (one layer up): the number is written twice."""
+    from helpers.evaluate import FMEASURE_WINDOW_S
+
+    assert db.MATCH_WINDOW_S == FMEASURE_WINDOW_S
+
+
+def test_docstring_examples_run():
+    import doctest
+    import importlib
+    import pkgutil
+
+    tried = 0
+    for info in pkgutil.iter_modules(db.__path__, db.__name__ + "."):
+        result = doctest.testmod(importlib.import_module(info.name), optionflags=doctest.ELLIPSIS)
+        assert result.failed == 0, info.name
+        tried += result.attempted
+    assert tried >= 5

@@ -204,9 +204,9 @@ def test_bad_spectrogram_is_refused_with_the_fix(S, match):
     "kwargs, match",
     [
         (dict(sr=0, hop_length=HOP), "sr=0"),
-        (dict(sr=-22050, hop_length=HOP), "positive"),
+        (dict(sr=-22050, hop_length=HOP), r"sr=-22050 must be a number of samples per second > 0"),
         (dict(sr=SR, hop_length=0), "hop_length=0"),
-        (dict(sr=SR, hop_length=512.5), "integer"),
+        (dict(sr=SR, hop_length=512.5), r"hop_length=512.5 must be a whole number of samples >= 1, not a float"),
         (dict(sr=SR, hop_length=True), "hop_length=True"),
         (dict(sr=SR), "required"),
         (dict(), "required"),

@@ -39,7 +39,7 @@ from .annotations import (BEATS_PAST_END_TOLERANCE_S, COMMENT_PREFIX, ESTIMATE_D
 from .datasets import COMPLETE_MARKER, Dataset, Unpaired, data_root, open_dataset, repo_root
 from .melspec import (MELSPEC_SUFFIX, check_melspec, check_power_spectrogram, load_melspec, power_to_db,
                       read_melspec_shape, read_npy_header)
-from .params import (HARMONIX_PARAMS, INFO_JSON, MelParams, check_rate, frames_to_time, mel_frequencies_hz,
+from .params import (HARMONIX_PARAMS, INFO_JSON, MelParams, band_centers_hz, check_rate, frames_to_time, mel_frequencies_hz,
                      read_params, resolve_rate, time_to_frames)
 
 __all__ = [
@@ -54,6 +54,7 @@ __all__ = [
     "frames_to_time",
     "time_to_frames",
     "mel_frequencies_hz",
+    "band_centers_hz",
     "load_melspec",
     "check_melspec",
     "check_power_spectrogram",

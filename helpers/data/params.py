@@ -32,6 +32,7 @@ __all__ = [
     "frames_to_time",
     "time_to_frames",
     "mel_frequencies_hz",
+    "band_centers_hz",
 ]
 
 INFO_JSON = "info.json"
@@ -414,3 +415,41 @@ def mel_frequencies_hz(n_mels: int, *, fmin: float, fmax: float) -> np.ndarray:
     mels = np.linspace(_hz_to_mel(fmin), _hz_to_mel(fmax), n_mels)
     return _mel_to_hz(mels)
 
+
+def band_centers_hz(n_mels: int, *, sr: float, mel_params=None) -> np.ndarray:
+    """Centre frequency (Hz) of each band of an ``n_mels``-band spectrogram.
+
+    From ``mel_params`` when given (:meth:`MelParams.mel_frequencies_hz`), else the
+    Harmonix layout: ``fmin = 0``, ``fmax = sr / 2``. The one rule of every function
+    that picks bands by frequency (the tracker's low-band weights, the downbeat cues).
+
+    Parameters
+    ----------
+    n_mels : int
+        Bands of the spectrogram (``S_power.shape[0]``).
+    sr : float
+        Sample rate in Hz (used without ``mel_params``).
+    mel_params : MelParams, optional
+
+    Returns
+    -------
+    centers_hz : np.ndarray [shape=(n_mels,)]
+
+    Raises
+    ------
+    ParameterError
+        ``mel_params`` describes another number of bands.
+
+    Examples
+    --------
+    >>> band_centers_hz(80, sr=22050)[:2].round(1)
+    array([41.1, 82.2])
+    """
+    if mel_params is not None and hasattr(mel_params, "mel_frequencies_hz"):
+        f = np.asarray(mel_params.mel_frequencies_hz(), dtype=float)
+        if f.shape == (n_mels,):
+            return f
+        raise ParameterError(
+            f"S_power has {n_mels} mel bands but mel_params describes {f.size}: is this the right info.json?"
+        )
+    return mel_frequencies_hz(n_mels + 2, fmin=0.0, fmax=sr / 2.0)[1:-1]

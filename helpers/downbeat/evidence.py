@@ -331,7 +331,9 @@ def lag_similarity(features, *, max_lag: int) -> np.ndarray:
     """
     X = np.asarray(features, dtype=float)
     if X.ndim != 2 or not np.all(np.isfinite(X)):
-        raise ParameterError(f"features must be a finite 2-D array (n_beats, n_features), got shape {np.shape(features)}.")
+        raise ParameterError(
+            f"features must be a finite 2-D array (n_beats, n_features), got shape {np.shape(features)}."
+        )
     check_int_at_least(max_lag, 1, name="max_lag", unit="beats")
     n = X.shape[0]
     sim = np.full((n, max_lag + 1), np.nan)

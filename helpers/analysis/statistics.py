@@ -13,7 +13,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ..checks import check_int_at_least, check_nonnegative, check_number, check_positive
+from ..checks import check_choice, check_int_at_least, check_nonnegative, check_number, check_positive
 from ..data import TrackMeta
 from ..errors import ParameterError
 from ..evaluate import SHORT_NAMES, long_metric_name
@@ -210,9 +210,7 @@ def breakdown(result, metadata: Mapping[str, TrackMeta], *, by="genre", metric: 
         Hardest group (lowest mean) first.
     """
     if isinstance(by, str):
-        if by not in _GROUPINGS:
-            raise ParameterError(f"by={by!r}: use one of {sorted(_GROUPINGS)} or a function TrackMeta -> str.")
-        key = _GROUPINGS[by]
+        key = _GROUPINGS[check_choice(by, tuple(sorted(_GROUPINGS)), name="by", hint="or a function TrackMeta -> str")]
     elif callable(by):
         key = by
     else:

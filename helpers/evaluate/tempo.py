@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ..checks import check_number, check_positive
 from ..data import validate_beats
 from ..errors import ParameterError
 
@@ -41,27 +42,13 @@ TEMPO_METRIC_NAMES = ("Acc1", "Acc2")
 
 
 def _check_bpm(value, name: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
-        raise ParameterError(f"{name} must be a tempo in BPM (a number), got {value!r}.")
-    value = float(value)
-    if not math.isfinite(value) or value <= 0:
-        raise ParameterError(
-            f"{name}={value!r} must be a positive, finite tempo in BPM "
-            "(a tracker that found no tempo has no accuracy to score)."
-        )
-    return value
+    return check_positive(value, name=name, unit="beats per minute",
+                          hint="a tracker that found no tempo has no accuracy to score")
 
 
 def _check_tolerance(tolerance) -> float:
-    if isinstance(tolerance, bool) or not isinstance(tolerance, (int, float, np.integer, np.floating)):
-        raise ParameterError(f"tolerance must be a number (e.g. {TEMPO_TOLERANCE} for 4 %), got {tolerance!r}.")
-    tolerance = float(tolerance)
-    if not 0 <= tolerance < 1:
-        raise ParameterError(
-            f"tolerance={tolerance!r} must be a fraction in [0, 1), e.g. {TEMPO_TOLERANCE} for 4 % "
-            "(not a percentage)."
-        )
-    return tolerance
+    return check_number(tolerance, name="tolerance", low=0, high=1, high_inclusive=False,
+                        hint=f"a fraction, e.g. {TEMPO_TOLERANCE} for 4 %, not a percentage")
 
 
 def reference_tempo_bpm(beat_times_s) -> float:

@@ -618,3 +618,21 @@ def test_docstring_examples_run():
         assert result.failed == 0, info.name
         tried += result.attempted
     assert tried >= 5
+
+
+def test_bass_onset_at_frames_is_the_kernel_of_bass_onset_at_beats():
+    from helpers.data import time_to_frames
+    from helpers.downbeat import bass_onset_at_frames
+    from helpers.novelty import log_compress
+
+    S = np.full((80, 200), 1e-3)
+    beats = np.arange(0.5, 9.0, 0.5)
+    S[:6, time_to_frames(beats[::4], sr=SR, hop_length=HOP)] = 1.0       # the bass on every 4th beat
+    by_beats = bass_onset_at_beats(S, beat_times_s=beats, sr=SR, hop_length=HOP, cutoff_hz=250.0, gamma=1e4)
+    low = HARMONIX_PARAMS.mel_frequencies_hz() < 250.0
+    by_frames = bass_onset_at_frames(log_compress(S, gamma=1e4)[low], time_to_frames(beats, sr=SR, hop_length=HOP))
+    np.testing.assert_array_equal(by_beats, by_frames)
+    assert np.all(by_frames[::4] > 0) and np.all(by_frames[1::4] == 0)
+    for bad in ([0.5, 1.0], [-1, 2], [0, 200]):
+        with pytest.raises(ParameterError, match="frame indices in \\[0, 199\\]"):
+            bass_onset_at_frames(np.zeros((2, 200)), np.array(bad))

@@ -70,11 +70,9 @@ from .annotations import MATCH_WINDOW_S, downbeat_offset, usual_bar_length
 from .bars import (BASS_WEIGHT, CHANGE_WEIGHT, DEFAULT_METER, METERS, SWITCH_PENALTY, MeterEstimate, choose_meter,
                    downbeat_evidence, meter_salience, phase_scores, positions_from_phase, standardize,
                    viterbi_positions)
-from .evidence import (CHANGE_WINDOW_BEATS, HARMONY_FMAX_HZ, TILE_SLOTS, _bass_onset, bass_onset_at_beats,
+from .evidence import (CHANGE_WINDOW_BEATS, HARMONY_FMAX_HZ, TILE_SLOTS, bass_onset_at_beats, bass_onset_at_frames,
                        beat_segments, beat_spectra, beat_tiles, harmonic_change, lag_similarity)
 from .track import RESYNC, DownbeatParams, DownbeatResult, DownbeatWarning, track_downbeats
-
-# _bass_onset (the bass onset of given frames) is the reference answer of exercise w5.bass.
 
 __all__ = [
     "METERS",
@@ -92,6 +90,7 @@ __all__ = [
     "DownbeatWarning",
     "beat_segments",
     "bass_onset_at_beats",
+    "bass_onset_at_frames",
     "beat_spectra",
     "harmonic_change",
     "beat_tiles",

@@ -21,6 +21,7 @@ __all__ = [
     "TILE_SLOTS",
     "beat_segments",
     "bass_onset_at_beats",
+    "bass_onset_at_frames",
     "beat_spectra",
     "harmonic_change",
     "beat_tiles",
@@ -143,13 +144,43 @@ def bass_onset_at_beats(S_power, *, beat_times_s, sr: float | None = None, hop_l
             f"no mel band is centred below cutoff_hz={cutoff_hz:g} Hz (lowest centre {freqs.min():.0f} Hz); "
             "raise cutoff_hz."
         )
-    return _bass_onset(L[low], start)
+    return bass_onset_at_frames(L[low], start)
 
 
-def _bass_onset(L_low: np.ndarray, start: np.ndarray) -> np.ndarray:
+def bass_onset_at_frames(L_low, frames) -> np.ndarray:
+    """The bass onset strength at given frames: the largest low-band flux within one frame of each.
+
+    ``bass = band_differences(L_low).sum(axis=0)``, then ``max(bass[f - 1], bass[f], bass[f + 1])``
+    for each frame ``f`` (0 beyond the ends). :func:`bass_onset_at_beats` calls it with the
+    beats' frames, after cutting out the bass bands.
+
+    Parameters
+    ----------
+    L_low : np.ndarray [shape=(n_bass_bands, n_frames)]
+        The log-compressed bass bands (:func:`helpers.novelty.log_compress`, bands below the cutoff).
+    frames : np.ndarray [shape=(n_beats,)], int
+        Frame indices in ``[0, n_frames - 1]``.
+
+    Returns
+    -------
+    bass_onset : np.ndarray [shape=(n_beats,)]
+
+    Examples
+    --------
+    >>> L = np.zeros((2, 6)); L[:, 3] = 1.0               # both bass bands start at frame 3
+    >>> bass_onset_at_frames(L, np.array([0, 2, 4])).tolist()
+    [0.0, 2.0, 2.0]
+    """
+    f = np.asarray(frames)
+    n_frames = np.shape(L_low)[-1] if np.ndim(L_low) == 2 else 0
+    if f.ndim != 1 or (f.size and (not np.issubdtype(f.dtype, np.integer) or f.min() < 0 or f.max() >= n_frames)):
+        raise ParameterError(
+            f"frames must be a 1-D array of frame indices in [0, {n_frames - 1}], got {f.ravel()[:4].tolist()} ...; "
+            "convert beat times with helpers.data.time_to_frames."
+        )
     bass = band_differences(L_low).sum(axis=0, dtype=np.float64)
     padded = np.concatenate([[0.0], bass, [0.0]])
-    return np.maximum(np.maximum(padded[start], padded[start + 1]), padded[start + 2])
+    return np.maximum(np.maximum(padded[f], padded[f + 1]), padded[f + 2])
 
 
 # --------------------------------------------------------------------------- evidence: harmony

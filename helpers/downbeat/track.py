@@ -19,8 +19,8 @@ from ..novelty import GAMMA, LOW_BAND_CUTOFF_HZ, band_differences, log_compress
 from .bars import (BASS_WEIGHT, CHANGE_WEIGHT, DEFAULT_METER, METERS, SWITCH_PENALTY, _check_meter, _check_meters,
                    _check_penalty, choose_meter, downbeat_evidence, phase_scores, positions_from_phase,
                    viterbi_positions)
-from .evidence import (CHANGE_WINDOW_BEATS, HARMONY_FMAX_HZ, TILE_SLOTS, _bass_onset, _beat_tiles, _segment_medians,
-                       beat_segments, harmonic_change, lag_similarity)
+from .evidence import (CHANGE_WINDOW_BEATS, HARMONY_FMAX_HZ, TILE_SLOTS, _beat_tiles, _segment_medians,
+                       bass_onset_at_frames, beat_segments, harmonic_change, lag_similarity)
 
 __all__ = ["RESYNC", "DownbeatParams", "DownbeatResult", "DownbeatWarning", "track_downbeats"]
 
@@ -235,7 +235,7 @@ def track_downbeats(S_power, *, beat_times_s, sr: float | None = None, hop_lengt
             f"no mel band is centred below low_band_cutoff_hz={p.low_band_cutoff_hz:g} Hz or "
             f"harmony_fmax_hz={p.harmony_fmax_hz:g} Hz (lowest centre {freqs.min():.0f} Hz); raise them."
         )
-    bass = _bass_onset(L[freqs < p.low_band_cutoff_hz], start)
+    bass = bass_onset_at_frames(L[freqs < p.low_band_cutoff_hz], start)
     spectra = _segment_medians(L[freqs < p.harmony_fmax_hz], start, stop)
     change = harmonic_change(spectra, window_beats=p.change_window_beats)
     evidence = downbeat_evidence(harmonic_change=change, bass_onset=bass,

@@ -59,7 +59,7 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 
 from .checks import check_bool, check_choice, check_int_at_least, check_nonnegative, check_number, check_positive
-from .data import band_centers_hz, check_power_spectrogram, resolve_rate
+from .data import band_centers_hz, check_power_spectrogram, median_tempo_bpm, resolve_rate
 from .errors import ParameterError
 from .novelty import (
     GAMMA,
@@ -484,7 +484,7 @@ def beat_tempo_bpm(beat_times_s, *, tempo_bpm: float,
         grid = fit_beat_grid(b, period_frames=period_s)   # any time unit works: seconds here
         if grid.steadiness >= min_steadiness:
             return 60.0 / grid.period_frames, "grid"
-    return 60.0 / float(np.median(np.diff(b))), "median"
+    return median_tempo_bpm(b), "median"
 
 
 def phase_comb(n_frames: int, *, period_frames: float, offset_frames: float) -> np.ndarray:

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..checks import check_positive
-from ..data import Dataset, validate_beats
+from ..data import Dataset, median_tempo_bpm, validate_beats
 from ..errors import ParameterError
 from ..evaluate import (CONTINUITY_PERIOD_THRESHOLD, CONTINUITY_PHASE_THRESHOLD, FMEASURE_WINDOW_S, TRIM_S,
                         beat_errors_s, evaluate_beats, trim_beats)
@@ -123,7 +123,7 @@ class Diagnosis:
 
 
 def _tempo_bpm(beats_s: np.ndarray) -> float:
-    return 60.0 / float(np.median(np.diff(beats_s))) if beats_s.size >= 2 else math.nan
+    return median_tempo_bpm(beats_s) if beats_s.size >= 2 else math.nan
 
 
 def _phases(reference_s: np.ndarray, estimated_s: np.ndarray) -> np.ndarray:

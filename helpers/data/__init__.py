@@ -35,7 +35,8 @@ from __future__ import annotations
 
 from .annotations import (BEATS_PAST_END_TOLERANCE_S, COMMENT_PREFIX, ESTIMATE_DECIMALS, MAX_BEAT_TIME_S, Beats,
                           Segments, TrackMeta, check_beats_fit, format_estimate, load_beats, load_estimate,
-                          load_metadata, load_segments, looks_like_frame_indices, validate_beats)
+                          load_metadata, load_segments, looks_like_frame_indices, median_tempo_bpm,
+                          validate_beats)
 from .datasets import COMPLETE_MARKER, Dataset, Unpaired, data_root, open_dataset, repo_root
 from .melspec import (MELSPEC_SUFFIX, check_melspec, check_power_spectrogram, load_melspec, power_to_db,
                       read_melspec_shape, read_npy_header)
@@ -75,6 +76,7 @@ __all__ = [
     "data_root",
     "repo_root",
     "looks_like_frame_indices",
+    "median_tempo_bpm",
     "read_melspec_shape",
     "read_npy_header",
     "check_beats_fit",

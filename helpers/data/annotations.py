@@ -25,6 +25,7 @@ __all__ = [
     "Beats",
     "validate_beats",
     "looks_like_frame_indices",
+    "median_tempo_bpm",
     "load_beats",
     "format_estimate",
     "load_estimate",
@@ -181,6 +182,32 @@ def validate_beats(beats_s, *, name: str = "beats_s") -> np.ndarray:
             f"{i}; remove duplicates with np.unique({name})."
         )
     return arr
+
+
+def median_tempo_bpm(beat_times_s) -> float:
+    """The tempo a sequence of beats keeps: 60 / its median inter-beat interval (BPM).
+
+    The median, not the mean: a missing or doubled beat, a pause or a fermata moves the
+    mean interval but hardly the median. The one rule behind a reference tempo
+    (:func:`helpers.evaluate.reference_tempo_bpm`, which also checks the beats), the
+    tracker's tempo of unsteady beats, the failure taxonomy's tempo ratio and the demo
+    set's metadata.
+
+    Parameters
+    ----------
+    beat_times_s : np.ndarray [shape=(n_beats,)]
+        Beat times in seconds, increasing, at least 2 (not checked here: callers check).
+
+    Returns
+    -------
+    tempo_bpm : float
+
+    Examples
+    --------
+    >>> median_tempo_bpm(np.array([1.0, 1.5, 2.0, 2.5, 3.5]))     # one beat missing: still 120
+    120.0
+    """
+    return 60.0 / float(np.median(np.diff(np.asarray(beat_times_s, dtype=np.float64))))
 
 
 def _read_text(path: Path, what: str) -> str:

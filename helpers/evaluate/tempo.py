@@ -13,10 +13,8 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-import numpy as np
-
 from ..checks import check_number, check_positive
-from ..data import validate_beats
+from ..data import median_tempo_bpm, validate_beats
 from ..errors import ParameterError
 
 __all__ = [
@@ -83,7 +81,7 @@ def reference_tempo_bpm(beat_times_s) -> float:
             f"beat_times_s has {beats.size} beat(s): a tempo needs at least 2 (one inter-beat "
             "interval). Is this the right annotation file?"
         )
-    return 60.0 / float(np.median(np.diff(beats)))
+    return median_tempo_bpm(beats)
 
 
 def tempo_factor(reference_bpm, estimated_bpm, *, tolerance: float = TEMPO_TOLERANCE) -> float | None:

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..data import COMPLETE_MARKER, HARMONIX_PARAMS, MELSPEC_SUFFIX
+from ..data import COMPLETE_MARKER, HARMONIX_PARAMS, MELSPEC_SUFFIX, median_tempo_bpm
 from ..checks import check_int_at_least
 from ..errors import OutputError, ParameterError
 from ..files import check_writable, staged_directory
@@ -66,8 +66,7 @@ def metadata_row(track: RenderedTrack) -> list:
     and the final single-beat bar are not full bars.
     """
     spec = track.spec
-    ibi = np.diff(track.beat_times_s)
-    bpm = spec.tempo_bpm if spec.tempo_change == "steady" else 60.0 / float(np.median(ibi))
+    bpm = spec.tempo_bpm if spec.tempo_change == "steady" else median_tempo_bpm(track.beat_times_s)
     first_full = 1 + (spec.pickup_beats > 0)
     counts = np.bincount(track.bar_numbers)[first_full:-1]
     ratio = 100.0 * float(np.mean(counts == 4))

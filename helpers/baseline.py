@@ -31,7 +31,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .errors import ParameterError
+from .checks import check_bool
+from .data import check_power_spectrogram, check_rate
 
 __all__ = ["librosa_onset_strength", "librosa_beats", "librosa_aligned_beats", "librosa_beats_and_tempo",
            "librosa_tempo_bpm"]
@@ -39,11 +40,8 @@ __all__ = ["librosa_onset_strength", "librosa_beats", "librosa_aligned_beats", "
 
 def _check(S_power, sr, hop_length) -> np.ndarray:
     # Same checks as the reference tracker, so both fail the same way.
-    from .data import check_rate
-    from .novelty import _validate_power
-
     check_rate(sr, hop_length)
-    return _validate_power(S_power)
+    return check_power_spectrogram(S_power)
 
 
 def librosa_onset_strength(S_power, *, sr: float, hop_length: int, center: bool = True) -> np.ndarray:
@@ -69,8 +67,7 @@ def librosa_onset_strength(S_power, *, sr: float, hop_length: int, center: bool 
         hop_length=hop_length, center=center)``.
     """
     S = _check(S_power, sr, hop_length)
-    if not isinstance(center, (bool, np.bool_)):
-        raise ParameterError(f"center={center!r} must be True (librosa's default) or False (aligned).")
+    center = check_bool(center, name="center", hint="True: librosa's default; False: the aligned baseline")
     import librosa
 
     return librosa.onset.onset_strength(

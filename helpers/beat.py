@@ -55,27 +55,26 @@ from __future__ import annotations
 import dataclasses
 import functools
 from dataclasses import asdict, dataclass, field
-from numbers import Integral, Real
 
 import numpy as np
 
+from .checks import check_bool, check_choice, check_int_at_least, check_nonnegative, check_number, check_positive
+from .data import band_centers_hz, check_power_spectrogram, median_tempo_bpm, resolve_rate
 from .errors import ParameterError
 from .novelty import (
     GAMMA,
     LOW_BAND_CUTOFF_HZ,
     LOW_BAND_SHARE,
     Novelty,
-    _positive,
-    _resolve_rate,
-    _validate_curve,
-    _validate_power,
     balanced_low_band_weights,
+    check_curve,
     spectral_flux,
 )
 from .tempo import (
     PRIOR_CENTER_BPM,
     PRIOR_WIDTH_OCTAVES,
     TEMPO_METHOD,
+    TEMPO_METHODS,
     TEMPOGRAM_HOP_S,
     TEMPOGRAM_WINDOW_S,
     TempoEstimate,
@@ -214,30 +213,27 @@ class TrackerParams:
     tempo_from_beats: bool = TEMPO_FROM_BEATS
 
     def __post_init__(self):
+        # Checked, never converted: the values stay as given (they go into the cache key as they are).
+        name = "TrackerParams.{}".format
         if self.local_average_s is not None:
-            _positive(self.local_average_s, "TrackerParams.local_average_s", "Or None to skip the step.")
+            check_positive(self.local_average_s, name=name("local_average_s"), unit="seconds",
+                           hint="or None to skip the step")
         if self.low_band_share is not None:
-            self._check_number("low_band_share", lambda v: 0 <= v < 1, "in [0, 1), or None for a plain sum")
-        for name in ("gamma", "low_band_cutoff_hz", "prior_center_bpm", "prior_width_octaves",
-                     "tempogram_window_s", "tempogram_hop_s", "tightness"):
-            self._check_number(name, lambda v: v > 0, "a positive number")
-        self._check_number("trim_threshold", lambda v: v >= 0, "a number >= 0")
-        self._check_number("phase_lock_steadiness", lambda v: 0 <= v <= 1, "between 0 and 1")
-        self._check_number("novelty_delay_s", lambda v: abs(v) < 0.5, "a number of seconds in (-0.5, 0.5)")
-        if self.refine not in _REFINE_METHODS:
-            raise ParameterError(f"TrackerParams.refine={self.refine!r} must be one of {_REFINE_METHODS}.")
-        if self.tempo_method not in ("product", "acf", "fourier"):
-            raise ParameterError(
-                f"TrackerParams.tempo_method={self.tempo_method!r} must be 'product', 'acf' or 'fourier'."
-            )
-        for name in ("trim", "phase_lock", "tempo_from_beats"):
-            if not isinstance(getattr(self, name), (bool, np.bool_)):
-                raise ParameterError(f"TrackerParams.{name}={getattr(self, name)!r} must be True or False.")
-
-    def _check_number(self, name: str, ok, what: str) -> None:
-        value = getattr(self, name)
-        if isinstance(value, bool) or not isinstance(value, Real) or not ok(value):
-            raise ParameterError(f"TrackerParams.{name}={value!r} must be {what}.")
+            check_number(self.low_band_share, name=name("low_band_share"), low=0, high=1, high_inclusive=False,
+                         hint="or None for a plain sum")
+        for field_name in ("gamma", "low_band_cutoff_hz", "prior_center_bpm", "tempogram_window_s",
+                           "tempogram_hop_s", "tightness"):
+            check_positive(getattr(self, field_name), name=name(field_name))
+        check_positive(self.prior_width_octaves, name=name("prior_width_octaves"), allow_inf=True,
+                       hint="np.inf for a flat prior")
+        check_nonnegative(self.trim_threshold, name=name("trim_threshold"))
+        check_number(self.phase_lock_steadiness, name=name("phase_lock_steadiness"), low=0, high=1)
+        check_number(self.novelty_delay_s, name=name("novelty_delay_s"), low=-0.5, high=0.5, low_inclusive=False,
+                     high_inclusive=False, unit="seconds")
+        check_choice(self.refine, _REFINE_METHODS, name=name("refine"))
+        check_choice(self.tempo_method, TEMPO_METHODS, name=name("tempo_method"))
+        for field_name in ("trim", "phase_lock", "tempo_from_beats"):
+            check_bool(getattr(self, field_name), name=name(field_name))
 
     def to_dict(self) -> dict:
         """The parameters as a plain dict (for a CLI, a widget or a results file)."""
@@ -273,13 +269,13 @@ def dp_beat_frames(local_score, *, period_frames: float, tightness: float = TIGH
     beat_frames : np.ndarray [shape=(n_beats,)], int
         Strictly increasing frame indices (empty if ``local_score`` has no frame).
     """
-    O = _validate_curve(local_score, "local_score")
+    O = check_curve(local_score, name="local_score")
     if np.any(O < 0):
         raise ParameterError("local_score must be >= 0 (a half-wave rectified novelty).")
-    P = _positive(period_frames, "period_frames", "It is 60 * frame_rate_hz / tempo_bpm.")
+    P = check_positive(period_frames, name="period_frames", fix="It is 60 * frame_rate_hz / tempo_bpm.")
     if P < 2:
         raise ParameterError(f"period_frames={P:g} is below 2 frames: the tempo is too fast for this frame rate.")
-    tightness = _positive(tightness, "tightness", "Try 10 to 1000 (default 100).")
+    tightness = check_positive(tightness, name="tightness", fix="Try 10 to 1000 (default 100).")
     n = O.size
     if n == 0:
         return np.zeros(0, dtype=int)
@@ -318,7 +314,7 @@ def trim_beat_frames(beat_frames, local_score, *, threshold: float = TRIM_THRESH
     Beats between the first and the last strong beat are never dropped.
     """
     frames = np.asarray(beat_frames, dtype=int)
-    O = _validate_curve(local_score, "local_score")
+    O = check_curve(local_score, name="local_score")
     if frames.size < 3:
         return frames
     padded = np.concatenate([[0.0], O, [0.0]])
@@ -425,9 +421,9 @@ def fit_beat_grid(beat_frames, *, period_frames: float, search: float = _GRID_SE
     b = np.asarray(beat_frames, dtype=float)
     if b.ndim != 1 or b.size < 2 or not np.all(np.isfinite(b)):
         raise ParameterError(f"beat_frames must be at least 2 finite positions, got shape {b.shape}.")
-    P0 = _positive(period_frames, "period_frames", "It is 60 * frame_rate_hz / tempo_bpm.")
-    if not 0 <= search < 0.5:
-        raise ParameterError(f"search={search!r} must be in [0, 0.5).")
+    P0 = check_positive(period_frames, name="period_frames", fix="It is 60 * frame_rate_hz / tempo_bpm.")
+    search = check_number(search, name="search", low=0, high=0.5, high_inclusive=False,
+                          hint="a fraction of the period")
     b = b - b[0]                                   # keeps the phases accurate for long tracks
     coarse = P0 * (1.0 + np.arange(-search, search + 1e-12, 5e-4))
     z = _grid_resultant(b, coarse)
@@ -481,14 +477,14 @@ def beat_tempo_bpm(beat_times_s, *, tempo_bpm: float,
     b = np.asarray(beat_times_s, dtype=float)
     if b.ndim != 1 or b.size < 2 or not np.all(np.isfinite(b)) or np.any(np.diff(b) <= 0):
         raise ParameterError(f"beat_times_s must be at least 2 increasing finite times (s), got shape {b.shape}.")
-    period_s = 60.0 / _positive(tempo_bpm, "tempo_bpm", "Give the tempo the beats were tracked at.")
-    if not 0 <= min_steadiness <= 1:
-        raise ParameterError(f"min_steadiness={min_steadiness!r} must be between 0 and 1.")
+    period_s = 60.0 / check_positive(tempo_bpm, name="tempo_bpm", unit="beats per minute",
+                                     fix="Give the tempo the beats were tracked at.")
+    check_number(min_steadiness, name="min_steadiness", low=0, high=1)
     if b.size >= 8:
         grid = fit_beat_grid(b, period_frames=period_s)   # any time unit works: seconds here
         if grid.steadiness >= min_steadiness:
             return 60.0 / grid.period_frames, "grid"
-    return 60.0 / float(np.median(np.diff(b))), "median"
+    return median_tempo_bpm(b), "median"
 
 
 def phase_comb(n_frames: int, *, period_frames: float, offset_frames: float) -> np.ndarray:
@@ -498,9 +494,8 @@ def phase_comb(n_frames: int, *, period_frames: float, offset_frames: float) -> 
     at half value a quarter period either side of each grid point, so the DP keeps room
     for small timing deviations while the other phase is switched off.
     """
-    if not isinstance(n_frames, Integral) or n_frames < 0:
-        raise ParameterError(f"n_frames={n_frames!r} must be a non-negative integer.")
-    P = _positive(period_frames, "period_frames")
+    check_int_at_least(n_frames, 0, name="n_frames")
+    P = check_positive(period_frames, name="period_frames", fix="It is 60 * frame_rate_hz / tempo_bpm.")
     t = np.arange(n_frames, dtype=float)
     return 0.5 * (1.0 + np.cos(2 * np.pi * (t - float(offset_frames)) / P))
 
@@ -533,7 +528,7 @@ def lock_phase(local_score, beat_frames, *, period_frames: float, tightness: flo
         ``frames``: the new beat frames (int), or None when the first DP's beats stand.
         The second DP's score is ``local_score * lock.comb(len(local_score))``.
     """
-    O = _validate_curve(local_score, "local_score")
+    O = check_curve(local_score, name="local_score")
     b = np.asarray(beat_frames, dtype=float)
     if b.size < 8:
         return None, PhaseLock(None)
@@ -586,8 +581,7 @@ def refine_beat_times(novelty: Novelty, beat_frames, *, method: str = REFINE) ->
     """
     if not isinstance(novelty, Novelty):
         raise ParameterError(f"novelty must be a Novelty, got {type(novelty).__name__}.")
-    if method not in _REFINE_METHODS:
-        raise ParameterError(f"method={method!r} must be one of {_REFINE_METHODS}.")
+    check_choice(method, _REFINE_METHODS, name="method")
     frames = np.asarray(beat_frames, dtype=int)
     y = novelty.values
     if frames.size and (frames.min() < 0 or frames.max() >= y.size):
@@ -683,7 +677,7 @@ def run_tracker_from_novelty(novelty: Novelty, *, tracker_params: TrackerParams 
     if np.any(novelty.values < 0):
         raise ParameterError("the novelty must be >= 0 (half-wave rectify it first).")
     if tempo_bpm is not None:
-        tempo_bpm = _positive(tempo_bpm, "tempo_bpm", "Give the tempo in beats per minute.")
+        tempo_bpm = check_positive(tempo_bpm, name="tempo_bpm", unit="beats per minute")
     tempo = estimate_tempo(
         novelty,
         prior_center_bpm=p.prior_center_bpm,
@@ -760,18 +754,12 @@ def tracker_novelty(S_power, *, sr: float | None = None, hop_length: int | None 
     the low-band weights need the centre frequency of each band: from ``mel_params`` if
     given, else assuming the Harmonix layout (``fmin=0``, ``fmax=sr/2``).
     """
-    sr, hop_length = _resolve_rate(sr, hop_length, mel_params)
-    S = _validate_power(S_power)
+    sr, hop_length = resolve_rate(sr, hop_length, mel_params)
+    S = check_power_spectrogram(S_power)
     p = _check_params(tracker_params)
     weights = None
     if p.low_band_share is not None:
-        n_mels = S.shape[0]
-        if mel_params is not None and hasattr(mel_params, "mel_frequencies_hz"):
-            f = np.asarray(mel_params.mel_frequencies_hz(), dtype=float)
-        else:
-            from .data import mel_frequencies_hz
-
-            f = mel_frequencies_hz(n_mels + 2, fmin=0.0, fmax=sr / 2.0)[1:-1]
+        f = band_centers_hz(S.shape[0], sr=sr, mel_params=mel_params)
         weights = functools.partial(balanced_low_band_weights, band_frequencies_hz=f,
                                     cutoff_hz=p.low_band_cutoff_hz, share=p.low_band_share)
     return spectral_flux(S, sr=sr, hop_length=hop_length, gamma=p.gamma, local_average_s=p.local_average_s,

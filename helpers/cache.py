@@ -64,10 +64,16 @@ def sha256_file(path) -> str:
 
 @functools.lru_cache(maxsize=None)
 def source_digest(*module_names: str) -> str:
-    """The SHA-256 of the source files of these ``helpers`` modules (``"beat"`` -> helpers/beat.py), together."""
+    """The SHA-256 of the source files of these ``helpers`` modules, together.
+
+    ``"beat"`` -> helpers/beat.py; a package (``"evaluate"``) -> every ``.py`` file under
+    helpers/evaluate/, in sorted order.
+    """
     h = hashlib.sha256()
     for name in module_names:
-        h.update((_HERE / f"{name}.py").read_bytes())
+        module = _HERE / f"{name}.py"
+        for path in [module] if module.is_file() else sorted((_HERE / name).rglob("*.py")):
+            h.update(path.read_bytes())
     return h.hexdigest()
 
 

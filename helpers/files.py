@@ -31,7 +31,6 @@ from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-from .data import COMPLETE_MARKER
 from .errors import HelpersError, OutputError
 
 __all__ = [
@@ -48,7 +47,13 @@ __all__ = [
     "created_directory",
     "STAGING_PREFIX",
     "OLD_PREFIX",
+    "COMPLETE_MARKER",
 ]
+
+#: Name of the marker file written last into a finished folder (an installed or generated data
+#: set): a folder without it is incomplete (interrupted, or copied by hand). Also
+#: ``helpers.data.COMPLETE_MARKER``.
+COMPLETE_MARKER = ".complete"
 
 #: Name prefix of the hidden folder a new folder is built in (next to its target).
 STAGING_PREFIX = ".staging-"

@@ -23,6 +23,7 @@ import inspect
 import numpy as np
 
 from .data import MelParams, check_melspec
+from .checks import check_nonnegative, check_number
 from .errors import ParameterError
 
 __all__ = [
@@ -44,16 +45,12 @@ CLICK_DURATION_S = 0.06
 
 
 def _excerpt_frames(n_frames: int, params: MelParams, start_s: float, duration_s: float | None) -> slice:
-    if start_s < 0:
-        raise ParameterError(f"start_s must be >= 0, got {start_s!r}")
+    start_s = check_nonnegative(start_s, name="start_s", unit="seconds")
     total_s = params.duration_s(n_frames)
     if duration_s is None:
         duration_s = min(total_s - start_s, MAX_EXCERPT_S)
-    if not 0 < duration_s <= MAX_EXCERPT_S:
-        raise ParameterError(
-            f"duration_s must be in (0, {MAX_EXCERPT_S:g}] s so the inversion stays quick, got "
-            f"{duration_s!r}; listen to a long track in several excerpts."
-        )
+    check_number(duration_s, name="duration_s", low=0, high=MAX_EXCERPT_S, low_inclusive=False, unit="seconds",
+                 hint="so the inversion stays quick", fix="Listen to a long track in several excerpts.")
     first = int(params.time_to_frames(start_s))
     last = int(params.time_to_frames(start_s + duration_s))
     if first >= n_frames:

@@ -11,6 +11,7 @@ import textwrap
 import numpy as np
 
 from .data import MelParams, power_to_db
+from .checks import check_choice, check_int_at_least, check_positive
 from .errors import ParameterError
 
 __all__ = [
@@ -111,8 +112,7 @@ def beat_lines(times_s, *, ax, kind: str = "reference", on_curve: bool = False, 
     -------
     matplotlib.collections.LineCollection
     """
-    if kind not in BEAT_STYLES:
-        raise ParameterError(f"kind must be one of {sorted(BEAT_STYLES)}, got {kind!r}")
+    check_choice(kind, tuple(sorted(BEAT_STYLES)), name="kind")
     times_s = np.asarray(times_s, dtype=float)
     lo, hi = ax.get_xlim() if (start_s is None and end_s is None) else (start_s, end_s)
     if lo is not None and hi is not None:
@@ -131,8 +131,7 @@ def curve(values, *, frame_rate_hz: float, ax=None, start_s: float | None = None
     -------
     matplotlib.lines.Line2D
     """
-    if not frame_rate_hz > 0:
-        raise ParameterError(f"frame_rate_hz must be > 0, got {frame_rate_hz!r}")
+    check_positive(frame_rate_hz, name="frame_rate_hz", fix="It is sr / hop_length (21.53 for Harmonix).")
     ax = _axes(ax)
     values = np.asarray(values, dtype=float)
     times_s = np.arange(len(values)) / frame_rate_hz
@@ -213,8 +212,7 @@ def bpm_axis(ax, *, axis: str = "x", label: str = "tempo (BPM)"):
     """
     from matplotlib.ticker import FixedLocator, NullFormatter, NullLocator
 
-    if axis not in ("x", "y"):
-        raise ParameterError(f"axis must be 'x' or 'y', got {axis!r}")
+    check_choice(axis, ("x", "y"), name="axis")
     target = ax.xaxis if axis == "x" else ax.yaxis
     (ax.set_xscale if axis == "x" else ax.set_yscale)("log")
     target.set_major_locator(FixedLocator(BPM_TICKS))
@@ -658,8 +656,7 @@ def bar_grid(beat_times_s, positions, *, ax, tatums_per_beat: int = 4, on_curve:
         raise ParameterError(
             f"beat_times_s and positions need one value per beat, got shapes {times.shape} and {pos.shape}."
         )
-    if isinstance(tatums_per_beat, bool) or not isinstance(tatums_per_beat, (int, np.integer)) or tatums_per_beat < 1:
-        raise ParameterError(f"tatums_per_beat={tatums_per_beat!r} must be an integer >= 1 (4 = sixteenths in 4/4).")
+    check_int_at_least(tatums_per_beat, 1, name="tatums_per_beat", hint="4 = sixteenths in 4/4")
     window = dict(start_s=start_s, end_s=end_s)
     is_one = pos == 1
     tatums = _tatum_times(times, int(tatums_per_beat))

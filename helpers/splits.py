@@ -27,6 +27,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable
 
+from .checks import check_choice
 from .errors import ParameterError
 
 __all__ = ["SPLITS", "TEST_FRACTION", "SPLIT_SALT", "HARMONIX_COUNTS", "split_of", "select_split",
@@ -44,9 +45,7 @@ HARMONIX_COUNTS = {"dev": 651, "test": 261}
 
 def check_split(split) -> str:
     """``split`` itself if it is one of :data:`SPLITS`, else a ParameterError that lists them."""
-    if not isinstance(split, str) or split not in SPLITS:
-        raise ParameterError(f"split={split!r} must be one of {SPLITS} ('all' = every track).")
-    return split
+    return check_choice(split, SPLITS, name="split", hint="'all' = every track")
 
 
 def split_of(track_id: str) -> str:

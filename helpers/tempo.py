@@ -34,12 +34,12 @@ autocorrelation and cross-correlation with pulses. IEEE/ACM TASLP 22(12).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from numbers import Real
 
 import numpy as np
 
+from .checks import check_choice, check_int_at_least, check_positive
 from .errors import ParameterError
-from .novelty import Novelty, _positive
+from .novelty import Novelty
 
 __all__ = [
     "TEMPO_MIN_BPM",
@@ -50,6 +50,7 @@ __all__ = [
     "PRIOR_CENTER_BPM",
     "PRIOR_WIDTH_OCTAVES",
     "TEMPO_METHOD",
+    "TEMPO_METHODS",
     "Tempogram",
     "TempoEstimate",
     "bpm_grid",
@@ -83,7 +84,8 @@ PRIOR_WIDTH_OCTAVES = 0.32
 #: Periodicity measure of the global tempo estimate: "product", "acf" or "fourier".
 TEMPO_METHOD = "product"
 
-_METHODS = ("product", "acf", "fourier")
+#: The periodicity measures :func:`tempo_salience` knows (and ``TrackerParams.tempo_method`` accepts).
+TEMPO_METHODS = ("product", "acf", "fourier")
 #: The tempo is located on the salience without the prior (and, with "product", on the
 #: Fourier salience) within this many grid steps (3.3 %) of the prior-weighted peak.
 _LOCATE_STEPS = 3
@@ -109,12 +111,11 @@ def bpm_grid(
     steps_per_octave: int = BPM_STEPS_PER_OCTAVE,
 ) -> np.ndarray:
     """Log-spaced BPM axis from ``min_bpm`` to ``max_bpm`` (inclusive, up to rounding)."""
-    min_bpm = _positive(min_bpm, "min_bpm")
-    max_bpm = _positive(max_bpm, "max_bpm")
+    min_bpm = check_positive(min_bpm, name="min_bpm", unit="beats per minute")
+    max_bpm = check_positive(max_bpm, name="max_bpm", unit="beats per minute")
     if max_bpm <= min_bpm:
         raise ParameterError(f"max_bpm={max_bpm} must be above min_bpm={min_bpm}.")
-    if not isinstance(steps_per_octave, (int, np.integer)) or steps_per_octave < 1:
-        raise ParameterError(f"steps_per_octave={steps_per_octave!r} must be a positive integer.")
+    steps_per_octave = check_int_at_least(steps_per_octave, 1, name="steps_per_octave")
     n = int(np.floor(np.log2(max_bpm / min_bpm) * steps_per_octave + 1e-9)) + 1
     return min_bpm * 2.0 ** (np.arange(n) / steps_per_octave)
 
@@ -166,8 +167,8 @@ def _check_novelty(novelty) -> Novelty:
 
 def _frames(novelty: Novelty, window_s: float, hop_s: float):
     """Mean-removed, Hann-windowed analysis frames of the novelty, shape (n_win, n_windows)."""
-    window_s = _positive(window_s, "window_s", "Try 4 to 20 s (default 10).")
-    hop_s = _positive(hop_s, "hop_s", "Try 0.25 to 2 s (default 1).")
+    window_s = check_positive(window_s, name="window_s", unit="seconds", fix="Try 4 to 20 s (default 10).")
+    hop_s = check_positive(hop_s, name="hop_s", unit="seconds", fix="Try 0.25 to 2 s (default 1).")
     x = novelty.values
     fr = novelty.frame_rate_hz
     n_win = min(x.size, max(4, int(round(window_s * fr))))
@@ -293,9 +294,9 @@ def tempo_prior(
     b = np.asarray(bpm, dtype=float)
     if np.any(~np.isfinite(b)) or np.any(b <= 0):
         raise ParameterError("bpm must hold positive tempi (BPM).")
-    center_bpm = _positive(center_bpm, "center_bpm", "Harmonix: about 113 (57-237 BPM).")
-    if isinstance(width_octaves, bool) or not isinstance(width_octaves, Real) or not width_octaves > 0:
-        raise ParameterError(f"width_octaves={width_octaves!r} must be > 0 (np.inf for a flat prior).")
+    center_bpm = check_positive(center_bpm, name="center_bpm", unit="beats per minute",
+                                fix="Harmonix: about 113 (57-237 BPM).")
+    check_positive(width_octaves, name="width_octaves", allow_inf=True, hint="np.inf for a flat prior")
     if np.isinf(width_octaves):
         return np.ones_like(b)
     return np.exp(-0.5 * (np.log2(b / center_bpm) / width_octaves) ** 2)
@@ -373,8 +374,7 @@ def tempo_salience(
     salience : np.ndarray [shape=(n_bpm,)]
         In [0, 1], max 1 (all zeros for a constant novelty).
     """
-    if method not in _METHODS:
-        raise ParameterError(f"method={method!r} must be one of {_METHODS}.")
+    check_choice(method, TEMPO_METHODS, name="method")
     novelty = _check_novelty(novelty)
     bpm = _grid(bpm)
     return bpm, _combine(_component_saliences(novelty, method, window_s, hop_s, bpm))
@@ -477,8 +477,7 @@ def estimate_tempo(
     >>> round(estimate_tempo(Novelty(x, fr)).tempo_bpm)
     100
     """
-    if method not in _METHODS:
-        raise ParameterError(f"method={method!r} must be one of {_METHODS}.")
+    check_choice(method, TEMPO_METHODS, name="method")
     novelty = _check_novelty(novelty)
     bpm = _grid(bpm)
     parts = _component_saliences(novelty, method, window_s, hop_s, bpm)

@@ -54,8 +54,15 @@ def meta(track_id: str, *, genre="Pop", bpm=120.0, signature="4/4") -> TrackMeta
 
 
 def test_docstring_examples_run():
-    failures, tried = doctest.testmod(an, optionflags=doctest.ELLIPSIS)
-    assert tried >= 3 and failures == 0
+    import importlib
+    import pkgutil
+
+    tried = 0
+    for info in pkgutil.iter_modules(an.__path__, an.__name__ + "."):
+        result = doctest.testmod(importlib.import_module(info.name), optionflags=doctest.ELLIPSIS)
+        assert result.failed == 0, info.name
+        tried += result.attempted
+    assert tried >= 3
 
 
 # --------------------------------------------------------------------------- distributions

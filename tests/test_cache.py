@@ -64,6 +64,14 @@ def test_source_digest_hashes_the_modules_files():
     assert source_digest("beat", "tempo") == expected != source_digest("tempo", "beat")
 
 
+def test_source_digest_of_a_package_hashes_every_file_of_it():
+    here = Path(cache.__file__).parent
+    files = sorted((here / "evaluate").rglob("*.py"))
+    assert len(files) > 1
+    expected = hashlib.sha256(b"".join(f.read_bytes() for f in files)).hexdigest()
+    assert source_digest("evaluate") == expected
+
+
 def test_an_entry_round_trips_and_knows_its_scores(files, tmp_path):
     mel, ref = files
     slot = cache_slot(tmp_path / "cache", melspec_path=mel, tracker_key="T", reference_path=ref, evaluation_key="E")

@@ -107,7 +107,7 @@ def test_frames_to_time_matches_librosa():
 
 @pytest.mark.parametrize("kwargs", [{"sr": 0, "hop_length": 1024}, {"sr": 22050, "hop_length": -1}, {"sr": None, "hop_length": 1024}])
 def test_time_conversion_rejects_bad_rates(kwargs):
-    with pytest.raises(ParameterError, match="positive"):
+    with pytest.raises(ParameterError, match=r"^(sr|hop_length)=.* must be .*(> 0|>= 1).* Read it from the data"):
         frames_to_time([1], **kwargs)
 
 
@@ -545,3 +545,38 @@ def test_looks_like_frame_indices_is_shared_by_loader_and_evaluation(times, expe
     if expected and len(times) >= 2:
         with pytest.raises(ParameterError, match="frame indices"):
             evaluate_beats(times, times)
+
+
+def test_docstring_examples_run():
+    import doctest
+    import importlib
+    import pkgutil
+
+    tried = 0
+    for info in pkgutil.iter_modules(data.__path__, data.__name__ + "."):
+        result = doctest.testmod(importlib.import_module(info.name), optionflags=doctest.ELLIPSIS)
+        assert result.failed == 0, info.name
+        tried += result.attempted
+    assert tried >= 8
+
+
+def test_band_centers_come_from_the_params_or_the_harmonix_layout():
+    from helpers.data import HARMONIX_PARAMS, band_centers_hz
+
+    np.testing.assert_allclose(band_centers_hz(80, sr=22050), HARMONIX_PARAMS.mel_frequencies_hz(), rtol=1e-12)
+    other = MelParams(sr=22050, hop_length=512, n_fft=2048, n_mels=40, fmin=30.0, fmax=8000.0)
+    np.testing.assert_array_equal(band_centers_hz(40, sr=1.0, mel_params=other), other.mel_frequencies_hz())
+    with pytest.raises(ParameterError, match="S_power has 80 mel bands but mel_params describes 40"):
+        band_centers_hz(80, sr=22050, mel_params=other)
+
+
+def test_a_power_spectrogram_argument_is_checked_once_and_not_copied():
+    from helpers.data import check_power_spectrogram
+
+    S = np.ones((3, 4), dtype=np.float32)
+    assert check_power_spectrogram(S) is S
+    assert check_power_spectrogram(np.ones((3, 4), dtype=np.int16)).dtype == np.float64
+    for bad, match in ((-np.ones((3, 4)), "looks like dB"), (np.ones(4), "2-D"), (np.ones((3, 0)), "no data"),
+                       (np.full((2, 2), np.nan), "NaN"), (np.array([["a"]]), "numeric")):
+        with pytest.raises(ParameterError, match=match):
+            check_power_spectrogram(bad)

@@ -475,7 +475,7 @@ def test_bad_piece_inputs():
         downbeat_evidence(harmonic_change=[1.0, 2.0], bass_onset=[1.0])
     with pytest.raises(ParameterError, match="bass_weight"):
         downbeat_evidence(harmonic_change=[1.0], bass_onset=[1.0], bass_weight=-1)
-    with pytest.raises(ParameterError, match=r"phase=4 must be an integer in \[0, 3\]"):
+    with pytest.raises(ParameterError, match=r"phase=4 must be a whole number in \[0, 3\]"):
         positions_from_phase(8, meter=4, phase=4)
     with pytest.raises(ParameterError, match="np.inf for one phase"):
         viterbi_positions([1.0, 2.0], meter=4, switch_penalty=-1)
@@ -598,3 +598,41 @@ def test_downbeat_offset_refuses_bad_input(args, match):
     ref, pos, est, *window = args
     with pytest.raises(ParameterError, match=match):
         downbeat_offset(ref, pos, est, **({"window_s": window[0]} if window else {}))
+
+
+def test_the_offset_window_is_the_evaluation_window():
+    """helpers.downbeat (tracking) cannot import helpers.evaluate (one layer up): the number is written twice."""
+    from helpers.evaluate import FMEASURE_WINDOW_S
+
+    assert db.MATCH_WINDOW_S == FMEASURE_WINDOW_S
+
+
+def test_docstring_examples_run():
+    import doctest
+    import importlib
+    import pkgutil
+
+    tried = 0
+    for info in pkgutil.iter_modules(db.__path__, db.__name__ + "."):
+        result = doctest.testmod(importlib.import_module(info.name), optionflags=doctest.ELLIPSIS)
+        assert result.failed == 0, info.name
+        tried += result.attempted
+    assert tried >= 5
+
+
+def test_bass_onset_at_frames_is_the_kernel_of_bass_onset_at_beats():
+    from helpers.data import time_to_frames
+    from helpers.downbeat import bass_onset_at_frames
+    from helpers.novelty import log_compress
+
+    S = np.full((80, 200), 1e-3)
+    beats = np.arange(0.5, 9.0, 0.5)
+    S[:6, time_to_frames(beats[::4], sr=SR, hop_length=HOP)] = 1.0       # the bass on every 4th beat
+    by_beats = bass_onset_at_beats(S, beat_times_s=beats, sr=SR, hop_length=HOP, cutoff_hz=250.0, gamma=1e4)
+    low = HARMONIX_PARAMS.mel_frequencies_hz() < 250.0
+    by_frames = bass_onset_at_frames(log_compress(S, gamma=1e4)[low], time_to_frames(beats, sr=SR, hop_length=HOP))
+    np.testing.assert_array_equal(by_beats, by_frames)
+    assert np.all(by_frames[::4] > 0) and np.all(by_frames[1::4] == 0)
+    for bad in ([0.5, 1.0], [-1, 2], [0, 200]):
+        with pytest.raises(ParameterError, match="frame indices in \\[0, 199\\]"):
+            bass_onset_at_frames(np.zeros((2, 200)), np.array(bad))

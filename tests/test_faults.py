@@ -231,7 +231,7 @@ def test_pickled_npy_is_never_unpickled_anywhere(small_set, monkeypatch):
     """np.load(allow_pickle=True) appears nowhere in the package, and no loader calls pickle."""
     import pickle
 
-    for source in (REPO / "helpers").glob("*.py"):
+    for source in (REPO / "helpers").rglob("*.py"):          # sub-packages too (helpers/data/)
         assert "allow_pickle=True" not in source.read_text(encoding="utf-8"), source
     monkeypatch.setattr(pickle, "load", lambda *a, **k: pytest.fail("unpickled"))
     monkeypatch.setattr(pickle, "loads", lambda *a, **k: pytest.fail("unpickled"))

@@ -204,9 +204,9 @@ def test_bad_spectrogram_is_refused_with_the_fix(S, match):
     "kwargs, match",
     [
         (dict(sr=0, hop_length=HOP), "sr=0"),
-        (dict(sr=-22050, hop_length=HOP), "positive"),
+        (dict(sr=-22050, hop_length=HOP), r"sr=-22050 must be a number of samples per second > 0"),
         (dict(sr=SR, hop_length=0), "hop_length=0"),
-        (dict(sr=SR, hop_length=512.5), "integer"),
+        (dict(sr=SR, hop_length=512.5), r"hop_length=512.5 must be a whole number of samples >= 1, not a float"),
         (dict(sr=SR, hop_length=True), "hop_length=True"),
         (dict(sr=SR), "required"),
         (dict(), "required"),
@@ -285,3 +285,13 @@ def test_flux_does_not_depend_on_the_recording_level(S, scale):
     a = spectral_flux(S, sr=SR, hop_length=HOP).values
     b = spectral_flux(S * scale, sr=SR, hop_length=HOP).values
     np.testing.assert_allclose(a, b, atol=1e-9)
+
+
+def test_check_curve_is_the_one_check_of_a_curve():
+    from helpers.novelty import check_curve
+
+    np.testing.assert_array_equal(check_curve([0, 1, 2], name="x"), [0.0, 1.0, 2.0])
+    with pytest.raises(ParameterError, match="local_score must be 1-D"):
+        check_curve(np.ones((2, 2)), name="local_score")
+    with pytest.raises(ParameterError, match="evidence has NaN"):
+        check_curve([0.0, np.nan], name="evidence")

@@ -337,7 +337,7 @@ def test_make_targets_and_variables_exist():
 
 
 def test_environment_variables_exist():
-    source = "\n".join(p.read_text(encoding="utf-8") for p in (REPO / "helpers").glob("*.py"))
+    source = "\n".join(p.read_text(encoding="utf-8") for p in (REPO / "helpers").rglob("*.py"))
     for path in kit_files():
         for snippet in code_snippets(path.read_text(encoding="utf-8")):
             for name in re.findall(r"\b(HELPERS_[A-Z_]+)\b", snippet):

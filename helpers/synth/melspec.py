@@ -20,6 +20,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..data import HARMONIX_PARAMS, MelParams
+from ..checks import check_int_at_least
 from ..errors import ParameterError
 
 __all__ = ["MEL_KWARGS", "mel_kwargs", "melspec_params", "track_melspec"]
@@ -56,12 +57,6 @@ def mel_kwargs(mel_params: MelParams) -> dict:
 MEL_KWARGS = mel_kwargs(HARMONIX_PARAMS)
 
 
-def _check_int(value, name: str, low: int, high: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or not (low <= value <= high):
-        raise ParameterError(f"{name} must be an integer in [{low}, {high}], got {value!r}")
-    return int(value)
-
-
 def melspec_params(*, hop_length: int = HARMONIX_PARAMS.hop_length,
                    n_fft: int = HARMONIX_PARAMS.n_fft) -> MelParams:
     """The demo set's mel parameters with another hop (and window): sr, n_mels, fmin, fmax of Harmonix.
@@ -93,8 +88,9 @@ def melspec_params(*, hop_length: int = HARMONIX_PARAMS.hop_length,
     >>> melspec_params(hop_length=256, n_fft=512).n_fft
     512
     """
-    n_fft = _check_int(n_fft, "n_fft", _MIN_N_FFT, 8192)
-    hop_length = _check_int(hop_length, "hop_length (at most n_fft)", 1, n_fft)
+    n_fft = check_int_at_least(n_fft, _MIN_N_FFT, maximum=8192, name="n_fft", unit="samples")
+    hop_length = check_int_at_least(hop_length, 1, maximum=n_fft, name="hop_length", unit="samples",
+                                    hint="at most n_fft")
     return MelParams(sr=HARMONIX_PARAMS.sr, hop_length=hop_length, n_fft=n_fft,
                      n_mels=HARMONIX_PARAMS.n_mels, fmin=HARMONIX_PARAMS.fmin, fmax=HARMONIX_PARAMS.fmax)
 

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..checks import check_int_at_least
 from ..errors import ParameterError
 from .grid import Grid, plan_grid
 from .sound import DRUM_LENGTH_S, DRUM_LEVEL, SR, TIMBRES, Hits, NoiseBank, Notes, midi_hz, mix_hits, mix_notes
@@ -93,9 +94,7 @@ class RenderedTrack:
 
 def check_seed(seed) -> int:
     """``seed`` as an int, or ParameterError if it is not a non-negative integer."""
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
-        raise ParameterError(f"seed must be a non-negative integer, got {seed!r}")
-    return int(seed)
+    return check_int_at_least(seed, 0, name="seed")
 
 
 @dataclass(frozen=True, eq=False)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..checks import check_choice, check_int_at_least
 from ..errors import ParameterError
 from .styles import STYLES
 
@@ -111,14 +112,9 @@ class DemoTrack:
     minor: bool = False
 
     def __post_init__(self):
-        if self.meter not in (3, 4, 6):
-            raise ParameterError(f"DemoTrack.meter must be 3, 4 or 6, got {self.meter!r}")
-        if self.designed_for not in DESIGNED_FOR:
-            raise ParameterError(
-                f"DemoTrack.designed_for must be one of {DESIGNED_FOR}, got {self.designed_for!r}"
-            )
-        if self.tempo_change not in ("steady", "drift", "step"):
-            raise ParameterError(f"DemoTrack.tempo_change {self.tempo_change!r} is not steady/drift/step")
+        check_choice(self.meter, (3, 4, 6), name="DemoTrack.meter")
+        check_choice(self.designed_for, DESIGNED_FOR, name="DemoTrack.designed_for")
+        check_choice(self.tempo_change, ("steady", "drift", "step"), name="DemoTrack.tempo_change")
         if (self.tempo_change == "steady") != (self.tempo_end_bpm is None):
             raise ParameterError("DemoTrack.tempo_end_bpm is needed for drift/step, and only then")
         if (self.tempo_change == "step") != (self.change_bar is not None):
@@ -130,15 +126,9 @@ class DemoTrack:
             )
         if self.noise is not None and self.snr_db is None:
             raise ParameterError("DemoTrack.snr_db is needed when noise is set")
-        if self.style not in STYLES:
-            raise ParameterError(f"DemoTrack.style {self.style!r} is not one of {sorted(STYLES)}")
-        if isinstance(self.pickup_beats, bool) or not isinstance(self.pickup_beats, int) or not (
-            0 <= self.pickup_beats < self.meter
-        ):
-            raise ParameterError(
-                f"DemoTrack.pickup_beats must be an integer in [0, meter - 1] = [0, {self.meter - 1}], "
-                f"got {self.pickup_beats!r}"
-            )
+        check_choice(self.style, tuple(sorted(STYLES)), name="DemoTrack.style")
+        check_int_at_least(self.pickup_beats, 0, maximum=self.meter - 1, name="DemoTrack.pickup_beats",
+                           hint="at most meter - 1")
 
 
 def _t(number, name, bpm, meter, duration_s, genre, title, designed_for, description, features, **kw):

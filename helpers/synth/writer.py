@@ -16,7 +16,8 @@ from pathlib import Path
 
 import numpy as np
 
-from ..data import COMPLETE_MARKER, HARMONIX_PARAMS, MELSPEC_SUFFIX
+from ..data import COMPLETE_MARKER, HARMONIX_PARAMS, MELSPEC_SUFFIX, median_tempo_bpm
+from ..checks import check_int_at_least
 from ..errors import OutputError, ParameterError
 from ..files import check_writable, staged_directory
 from .melspec import MEL_KWARGS, track_melspec
@@ -65,8 +66,7 @@ def metadata_row(track: RenderedTrack) -> list:
     and the final single-beat bar are not full bars.
     """
     spec = track.spec
-    ibi = np.diff(track.beat_times_s)
-    bpm = spec.tempo_bpm if spec.tempo_change == "steady" else 60.0 / float(np.median(ibi))
+    bpm = spec.tempo_bpm if spec.tempo_change == "steady" else median_tempo_bpm(track.beat_times_s)
     first_full = 1 + (spec.pickup_beats > 0)
     counts = np.bincount(track.bar_numbers)[first_full:-1]
     ratio = 100.0 * float(np.mean(counts == 4))
@@ -221,11 +221,7 @@ def generate_demo(
     seed = check_seed(seed)
     if n_tracks is None:
         n_tracks = len(DEMO_TRACKS)
-    if isinstance(n_tracks, bool) or not isinstance(n_tracks, (int, np.integer)) or not (
-        1 <= n_tracks <= len(DEMO_TRACKS)
-    ):
-        raise ParameterError(f"n_tracks must be an integer in [1, {len(DEMO_TRACKS)}], got {n_tracks!r}")
-    n_tracks = int(n_tracks)
+    n_tracks = check_int_at_least(n_tracks, 1, maximum=len(DEMO_TRACKS), name="n_tracks")
     out = Path(out_dir).expanduser().absolute()
     specs = DEMO_TRACKS[:n_tracks]
     wanted = {"generator": GENERATOR, "seed": seed, "n_tracks": n_tracks,

@@ -44,10 +44,12 @@ BEAT_STYLES = {
     "reference": dict(color="white", linestyle="--", linewidth=1.0, alpha=0.9),
     "downbeat": dict(color="cyan", linestyle="-", linewidth=1.6, alpha=0.9),
     "estimate": dict(color="lime", linestyle=":", linewidth=1.6, alpha=1.0),
+    "estimated downbeat": dict(color="magenta", linestyle=":", linewidth=2.4, alpha=1.0),
     "onset": dict(color="orange", linestyle="-", linewidth=0.8, alpha=0.8),
 }
 #: On a white background (curves), the white reference lines become dark grey.
-_CURVE_OVERRIDES = {"reference": dict(color="0.35"), "downbeat": dict(color="tab:blue"), "estimate": dict(color="tab:green")}
+_CURVE_OVERRIDES = {"reference": dict(color="0.35"), "downbeat": dict(color="tab:blue"), "estimate": dict(color="tab:green"),
+                    "estimated downbeat": dict(color="tab:purple")}
 
 
 def _axes(ax):
@@ -149,7 +151,8 @@ def curve(values, *, frame_rate_hz: float, ax=None, start_s: float | None = None
 
 
 def track_overview(S_power, *, params: MelParams, reference=None, estimate_s=None, novelty=None,
-                   start_s: float | None = None, end_s: float | None = None, title: str | None = None, axes=None):
+                   start_s: float | None = None, end_s: float | None = None, title: str | None = None, axes=None,
+                   estimate_downbeats_s=None):
     """Spectrogram with beats on top, and (optionally) a novelty curve with the same beats below.
 
     Parameters
@@ -160,6 +163,9 @@ def track_overview(S_power, *, params: MelParams, reference=None, estimate_s=Non
         Reference beats; downbeats are drawn too when known.
     estimate_s : np.ndarray, optional
         Estimated beat times in seconds.
+    estimate_downbeats_s : np.ndarray, optional
+        Estimated downbeats in seconds (e.g. a :class:`helpers.results.TrackResult`'s
+        ``downbeat_times_s``), drawn thicker in magenta.
     novelty : np.ndarray [shape=(n_frames,)], optional
         A frame-wise curve at ``params.frame_rate_hz``.
     start_s, end_s : float, optional
@@ -195,6 +201,10 @@ def track_overview(S_power, *, params: MelParams, reference=None, estimate_s=Non
         if estimate_s is not None:
             lines[f"estimate{i}"] = beat_lines(estimate_s, ax=ax, kind="estimate", on_curve=on_curve,
                                                label="estimated beats", start_s=start, end_s=end)
+        if estimate_downbeats_s is not None:
+            lines[f"estimated downbeat{i}"] = beat_lines(estimate_downbeats_s, ax=ax, kind="estimated downbeat",
+                                                         on_curve=on_curve, label="estimated downbeats",
+                                                         start_s=start, end_s=end)
     if novelty is not None:
         lines["novelty"] = curve(novelty, frame_rate_hz=params.frame_rate_hz, ax=axes[1], start_s=start, end_s=end)
         axes[1].legend(loc="upper right", fontsize=8, ncol=4)

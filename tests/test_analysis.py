@@ -446,3 +446,31 @@ def test_the_demo_set_lands_in_at_least_four_classes(demo, tmp_path):
     counts = an.count_classes(an.classify_results(result, demo))
     assert sum(counts.values()) == len(demo.track_ids)
     assert sum(n > 0 for n in counts.values()) >= 4, counts
+
+
+# --------------------------------------------------------------------------- tempo vs beats
+def test_tempo_verdicts_from_acc1_and_acc2():
+    from helpers.analysis import TEMPO_VERDICTS, tempo_verdict
+
+    assert [tempo_verdict({"Acc1": a, "Acc2": b}) for a, b in ((1.0, 1.0), (0.0, 1.0), (0.0, 0.0))] == \
+        list(TEMPO_VERDICTS)
+    assert tempo_verdict(None) is None and tempo_verdict({"F-measure": 1.0}) is None
+
+
+def test_tempo_by_class_separates_tempo_errors_from_phase_errors():
+    """An off-beat track with the right tempo failed in phase; a half-tempo one with Acc2 only, in the tempo."""
+    from helpers.analysis import classify_track, tempo_by_class
+    from helpers.results import BatchResult, TrackResult
+
+    ref = np.arange(5.0, 65.0, 0.5)
+    cases = {"off": (ref[:-1] + 0.25, {"Acc1": 1.0, "Acc2": 1.0}),         # tempo right, phase wrong
+             "half": (ref[::2], {"Acc1": 0.0, "Acc2": 1.0}),               # the tempo an octave off
+             "ok": (ref + 0.01, {"Acc1": 1.0, "Acc2": 1.0}),
+             "nt": (ref + 0.01, {})}                                        # no tempo scores: left out
+    diagnoses = {t: classify_track(ref, est, track_id=t) for t, (est, _) in cases.items()}
+    result = BatchResult([TrackResult(t, {"F-measure": 0.0, **acc}, est) for t, (est, acc) in cases.items()],
+                         {"system": "x"})
+    table = tempo_by_class(diagnoses, result)
+    assert table["off-beat"] == {"tempo right": 1, "tempo octave": 0, "tempo wrong": 0}
+    assert table["half-tempo"] == {"tempo right": 0, "tempo octave": 1, "tempo wrong": 0}
+    assert table["correct"]["tempo right"] == 1 and sum(sum(v.values()) for v in table.values()) == 3

@@ -73,6 +73,11 @@ def test_track_overview_layout():
     assert {"reference0", "downbeat0", "estimate0", "reference1", "novelty"} <= set(out["lines"])
     # 12 reference beats fall in [2, 8].
     assert len(out["lines"]["reference0"].get_segments()) == 13
+    with_bars = track_overview(S, params=P, reference=beats, estimate_s=np.arange(0.55, 13, 0.5),
+                               estimate_downbeats_s=np.arange(0.55, 13, 2.0), start_s=2.0, end_s=8.0)
+    segments = with_bars["lines"]["estimated downbeat0"].get_segments()
+    np.testing.assert_allclose([seg[0][0] for seg in segments], [2.55, 4.55, 6.55])   # only those in the window
+    assert with_bars["lines"]["estimated downbeat0"].get_label() == "estimated downbeats"
 
 
 def test_bpm_axis_is_log_with_plain_labels():

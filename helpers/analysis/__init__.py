@@ -87,10 +87,14 @@ from .statistics import (CONFIDENCE, FAIL_THRESHOLD, N_BOOTSTRAP, SCORE_THRESHOL
                          TIE_TOLERANCE, GroupStats, MeanCI, PairedComparison, bootstrap_mean_ci, breakdown,
                          everyone_fails, paired_comparison, score_matrix, share_above, tempo_band)
 from .taxonomy import (CLASS_DESCRIPTIONS, FAILURE_CLASSES, FAILURE_WINDOW_S, LOCKED_THRESHOLD, LOST_LOCK_MIN_AMLT,
-                       OFFBEAT_PHASE_TOLERANCE, TEMPO_RATIO_TOLERANCE, Diagnosis, beat_errors_s, classify_results,
-                       classify_track, count_classes, failure_window, pooled_beat_errors_s)
+                       OFFBEAT_PHASE_TOLERANCE, TEMPO_RATIO_TOLERANCE, TEMPO_VERDICTS, Diagnosis, beat_errors_s,
+                       classify_results, classify_track, count_classes, failure_window, pooled_beat_errors_s,
+                       tempo_by_class, tempo_verdict)
 
 __all__ = [
+    "TEMPO_VERDICTS",
+    "tempo_verdict",
+    "tempo_by_class",
     "FAILURE_CLASSES",
     "CLASS_DESCRIPTIONS",
     "LOCKED_THRESHOLD",

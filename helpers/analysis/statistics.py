@@ -2,7 +2,7 @@
 
 Everything random (the bootstrap) takes a ``seed``: same seed, same numbers. Failed
 tracks are left out (a result's ``ok`` tracks); a metric may be named by its mir_eval
-name or its short name (:func:`helpers.evaluate.long_metric_name`).
+name or its short name (:func:`helpers.results.result_metric_name`: the beat metrics, Acc1, Acc2, DbF).
 """
 
 from __future__ import annotations
@@ -16,7 +16,8 @@ import numpy as np
 from ..checks import check_choice, check_int_at_least, check_nonnegative, check_number, check_positive
 from ..data import TrackMeta
 from ..errors import ParameterError
-from ..evaluate import SHORT_NAMES, long_metric_name
+from ..evaluate import SHORT_NAMES
+from ..results import result_metric_name
 
 __all__ = [
     "TEMPO_BAND_EDGES_BPM",
@@ -215,10 +216,10 @@ def breakdown(result, metadata: Mapping[str, TrackMeta], *, by="genre", metric: 
         key = by
     else:
         raise ParameterError(f"by must be a name {sorted(_GROUPINGS)} or a function, got {by!r}.")
-    metric = long_metric_name(metric)
-    ok = [r for r in result.tracks if r.ok]
+    metric = result_metric_name(metric)
+    ok = [r for r in result.tracks if r.ok and r.scores.get(metric) is not None]
     if not ok:
-        raise ParameterError(f"{result.name}: no successfully scored track to break down.")
+        raise ParameterError(f"{result.name}: no successfully scored track with {metric!r} to break down.")
     groups: dict[str, list] = {}
     for r in ok:
         meta = metadata.get(r.track_id)
@@ -245,10 +246,10 @@ def score_matrix(results: Mapping, *, metric: str = "F-measure") -> tuple[list[s
     """
     if not isinstance(results, Mapping) or not results:
         raise ParameterError("results must be a non-empty dict system name -> BatchResult.")
-    metric = long_metric_name(metric)
+    metric = result_metric_name(metric)
     common = None
     for res in results.values():
-        ok = {r.track_id for r in res.tracks if r.ok}
+        ok = {r.track_id for r in res.tracks if r.ok and r.scores.get(metric) is not None}
         common = ok if common is None else common & ok
     ids = sorted(common)
     systems = list(results)
@@ -316,7 +317,7 @@ def paired_comparison(a, b, *, metric: str = "F-measure", tie_tolerance: float =
     if not ids:
         raise ParameterError(f"{a.name} and {b.name} have no successfully scored track in common.")
     diff = scores[:, 0] - scores[:, 1]
-    return PairedComparison(a.name, b.name, long_metric_name(metric), tuple(ids), scores[:, 0], scores[:, 1],
+    return PairedComparison(a.name, b.name, result_metric_name(metric), tuple(ids), scores[:, 0], scores[:, 1],
                             int(np.sum(diff > tie_tolerance)), int(np.sum(diff < -tie_tolerance)),
                             int(np.sum(np.abs(diff) <= tie_tolerance)),
                             bootstrap_mean_ci(diff, n_boot=n_boot, confidence=confidence, seed=seed))

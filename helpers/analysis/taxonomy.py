@@ -39,6 +39,9 @@ __all__ = [
     "failure_window",
     "beat_errors_s",
     "pooled_beat_errors_s",
+    "TEMPO_VERDICTS",
+    "tempo_verdict",
+    "tempo_by_class",
 ]
 
 #: The failure classes, in the order tables and plots show them.
@@ -62,6 +65,8 @@ TEMPO_RATIO_TOLERANCE = CONTINUITY_PERIOD_THRESHOLD
 OFFBEAT_PHASE_TOLERANCE = CONTINUITY_PHASE_THRESHOLD
 #: Length of the excerpt :func:`failure_window` picks (s).
 FAILURE_WINDOW_S = 10.0
+#: What the system's own global tempo says about a track (MIREX Acc1/Acc2, :func:`tempo_verdict`).
+TEMPO_VERDICTS = ("tempo right", "tempo octave", "tempo wrong")
 
 
 # =========================================================================== taxonomy
@@ -293,6 +298,56 @@ def classify_results(result, reference) -> dict[str, Diagnosis]:
         warnings.warn(f"{result.name}: {len(skipped)} track(s) not classified (failed, or no estimated beats "
                       f"saved): {skipped[:5]}{' ...' if len(skipped) > 5 else ''}", stacklevel=2)
     return out
+
+
+def tempo_verdict(scores) -> str | None:
+    """The tempo side of a track, from its Acc1/Acc2 scores (a :class:`helpers.results.TrackResult`'s ``scores``).
+
+    ``"tempo right"`` (Acc1: within 4 % of the annotated tempo), ``"tempo octave"`` (Acc2 but
+    not Acc1: x2, x1/2, x3 or x1/3 of it), ``"tempo wrong"`` (neither); ``None`` when the track
+    has no tempo scores (it failed, or its reference has fewer than two beats).
+
+    Examples
+    --------
+    >>> tempo_verdict({"Acc1": 0.0, "Acc2": 1.0})
+    'tempo octave'
+    """
+    if not scores or scores.get("Acc1") is None or scores.get("Acc2") is None:
+        return None
+    if scores["Acc1"]:
+        return TEMPO_VERDICTS[0]
+    return TEMPO_VERDICTS[1] if scores["Acc2"] else TEMPO_VERDICTS[2]
+
+
+def tempo_by_class(diagnoses, result) -> dict[str, dict[str, int]]:
+    """Failure class x tempo verdict: how many tracks of each class had the tempo right, an octave off, or wrong.
+
+    The taxonomy (:func:`classify_track`) reads the metrical level off the *beats*; the
+    tracker's own global tempo (Acc1/Acc2 of ``result``) says whether the tempo stage already
+    went wrong. A track whose tempo was right but whose beats are off-beat or lost the lock
+    failed in the beat tracking (phase, tempo changes), not in the tempo estimate; a half-tempo
+    track whose tempo was an octave off failed in the tempo estimate.
+
+    Parameters
+    ----------
+    diagnoses : dict of track id -> Diagnosis
+        :func:`classify_results` of ``result``.
+    result : helpers.results.BatchResult
+        With the tempo scores (Acc1, Acc2) of the same tracks.
+
+    Returns
+    -------
+    dict
+        class -> {verdict: count} for every class of :data:`FAILURE_CLASSES` and every verdict
+        of :data:`TEMPO_VERDICTS` (zeros included); tracks without tempo scores are left out.
+    """
+    table = {c: dict.fromkeys(TEMPO_VERDICTS, 0) for c in FAILURE_CLASSES}
+    items = diagnoses.items() if isinstance(diagnoses, Mapping) else ((d.track_id, d) for d in diagnoses)
+    for track_id, d in items:
+        verdict = tempo_verdict(result[track_id].scores)
+        if verdict is not None:
+            table[d.label][verdict] += 1
+    return table
 
 
 def count_classes(diagnoses) -> dict[str, int]:

@@ -83,3 +83,12 @@ def test_running_environment_is_the_locked_one():
     pins = _locked(f"{sys.version_info[0]}{sys.version_info[1]}")
     for name in ("numpy", "scipy", "librosa", "mir-eval", "numba", "matplotlib"):
         assert Version(metadata.version(name)) == pins[name], name
+
+
+def test_mir_eval_is_the_version_the_fast_metrics_are_proven_equal_to():
+    """helpers.evaluate re-implements mir_eval's beat metrics and is checked equal to mir_eval 0.8.x on every
+    published Harmonix estimate; pyproject keeps users on that series, and this test fails on another one."""
+    req = _pyproject_requirements()["mir-eval"]
+    installed = Version(metadata.version("mir_eval"))
+    assert installed in req.specifier and Version("0.9") not in req.specifier
+    assert (installed.major, installed.minor) == (0, 8)

@@ -31,8 +31,9 @@ from it gives all beats. ``tightness`` trades onset strength against regular spa
 One phase for the whole track (:func:`lock_phase`): the DP decides the beat phase
 locally, so a section whose off-beats are louder (hi-hats, syncopated bass) can pull
 the beats half a period off and back again, through a few slightly longer intervals
-that cost almost nothing. When the beats fit one constant-tempo grid (pop, rock and
-dance are played to a click), the phase is decided once for the whole track: the
+that cost almost nothing. When the beats fit one constant-tempo grid (much pop, rock and
+dance is recorded to a click; live recordings drift, so the grid's fit is checked first), the
+phase is decided once for the whole track: the
 grid phase or the half-period phase, whichever carries more novelty over the whole
 track; the DP then runs again on the novelty weighted by a raised-cosine comb that
 favours the chosen phase.
@@ -113,7 +114,8 @@ __all__ = [
 
 #: DP tightness: how much a beat interval may deviate from the period. Penalty
 #: ``tightness * log(interval / period) ** 2`` in units of novelty standard deviations;
-#: 100 (Ellis's and librosa's default) makes a 10 % longer or shorter interval cost 1,
+#: 100 (librosa's default, ``beat_track(tightness=100)``; Ellis's own MATLAB code, LabROSA's
+#: beat2.m, uses 400 unless told otherwise) makes a 10 % longer or shorter interval cost 1,
 #: tolerant enough for tempo drift and for the tempo estimate's own error (~1-2 %).
 TIGHTNESS = 100.0
 #: Local-average window of the tracker's novelty: None = not subtracted. The DP compares

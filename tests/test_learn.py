@@ -281,6 +281,18 @@ def test_learned_curve_peaks_on_the_beats_not_on_the_offbeats(logistic_model):
     assert np.abs(inside[:, None] - beats_s[None, :]).min(axis=1).max() < 0.03
 
 
+def test_activation_from_flux_equals_the_explicit_feature_matrix(logistic_model, clicks_set):
+    mlp = train_model(clicks_set, kind="mlp", hidden=5, epochs=1)
+    S, _ = click_track(100.0, 300, seed=3)
+    for model in (logistic_model, mlp):
+        X = frame_features(S)                                     # by hand: features, standardise, model
+        Xs = (X - np.repeat(model.feature_mean, 9)) / np.repeat(model.feature_std, 9)
+        p = learn.sigmoid(learn.predict_logit(model.kind, model.params, Xs))
+        np.testing.assert_allclose(model.activation_from_flux(band_flux(S)), p, rtol=1e-10, atol=1e-12)
+        np.testing.assert_allclose(model.predict_proba(X), p, rtol=1e-10, atol=1e-12)
+        np.testing.assert_allclose(model.standardize(X), Xs)
+
+
 def test_weight_image_puts_the_beat_evidence_in_the_low_bands_at_offset_zero(logistic_model):
     image = logistic_model.weight_image
     assert image.shape == (20, 9)

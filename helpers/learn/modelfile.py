@@ -36,7 +36,7 @@ import numpy as np
 from ..data import MelParams
 from ..errors import DataError, DataMissingError, HelpersError, ParameterError
 from ..files import output_error
-from .features import FeatureSettings, context_windows
+from .features import FeatureSettings
 from .models import KINDS, _PARAM_SHAPES, predict_logit, sigmoid
 
 __all__ = [
@@ -149,8 +149,30 @@ class LearnedModel:
         return sigmoid(predict_logit(self.kind, self.params, self.standardize(X)))
 
     def activation_from_flux(self, G) -> np.ndarray:
-        """P(beat) per frame from a track's :func:`helpers.learn.band_flux` ``(n_groups, n_frames)``."""
-        return self.predict_proba(context_windows(G, context_frames=self.feature_settings.context_frames))
+        """P(beat) per frame from a track's :func:`helpers.learn.band_flux` ``(n_groups, n_frames)``.
+
+        Equal to ``predict_proba(context_windows(G))``, computed faster: the flux is
+        standardised before the context windows are cut (the padding then holds the
+        standardised zero, ``-mean / std``), and the MLP's first layer is one matrix product.
+        """
+        s = self.feature_settings
+        G = np.asarray(G, dtype=np.float64)
+        if G.ndim != 2 or G.shape[0] != s.n_groups:
+            raise ParameterError(f"G must have shape ({s.n_groups}, n_frames), got {G.shape}.")
+        c, n = s.context_frames, G.shape[1]
+        zero = (-self.feature_mean / self.feature_std)[:, None]
+        padded = np.empty((s.n_groups, n + 2 * c))
+        padded[:, :c] = zero
+        padded[:, n + c:] = zero
+        padded[:, c:n + c] = (G - self.feature_mean[:, None]) / self.feature_std[:, None]
+        X = np.lib.stride_tricks.sliding_window_view(padded, s.n_offsets, axis=1).transpose(1, 0, 2)
+        X = X.reshape(n, s.n_features)                     # (n_frames, n_features), standardised
+        if self.kind == "logistic":
+            z = np.einsum("nf,f->n", X, self.params["w"]) + float(self.params["b"])
+        else:
+            h = np.tanh(X @ self.params["W1"] + self.params["b1"])
+            z = np.einsum("nh,h->n", h, self.params["w2"]) + float(self.params["b2"])
+        return sigmoid(z)
 
     @property
     def weight_image(self) -> np.ndarray:

@@ -125,8 +125,9 @@ def test_context_windows_order_and_padding():
 def test_frame_features_shape():
     S, _ = click_track(120.0, 100)
     X = frame_features(S)
-    assert X.shape == (100, 20 * 9) == (100, FeatureSettings().n_features)
-    np.testing.assert_array_equal(X, context_windows(band_flux(S), context_frames=4))
+    c = learn.CONTEXT_FRAMES
+    assert X.shape == (100, 20 * (2 * c + 1)) == (100, FeatureSettings().n_features)
+    np.testing.assert_array_equal(X, context_windows(band_flux(S), context_frames=c))
 
 
 def test_feature_settings_are_checked():
@@ -286,7 +287,8 @@ def test_activation_from_flux_equals_the_explicit_feature_matrix(logistic_model,
     S, _ = click_track(100.0, 300, seed=3)
     for model in (logistic_model, mlp):
         X = frame_features(S)                                     # by hand: features, standardise, model
-        Xs = (X - np.repeat(model.feature_mean, 9)) / np.repeat(model.feature_std, 9)
+        n_off = model.feature_settings.n_offsets
+        Xs = (X - np.repeat(model.feature_mean, n_off)) / np.repeat(model.feature_std, n_off)
         p = learn.sigmoid(learn.predict_logit(model.kind, model.params, Xs))
         np.testing.assert_allclose(model.activation_from_flux(band_flux(S)), p, rtol=1e-10, atol=1e-12)
         np.testing.assert_allclose(model.predict_proba(X), p, rtol=1e-10, atol=1e-12)
@@ -295,12 +297,12 @@ def test_activation_from_flux_equals_the_explicit_feature_matrix(logistic_model,
 
 def test_weight_image_puts_the_beat_evidence_in_the_low_bands_at_offset_zero(logistic_model):
     image = logistic_model.weight_image
-    assert image.shape == (20, 9)
-    c = 4
+    c = learn.CONTEXT_FRAMES
+    assert image.shape == (20, 2 * c + 1)
     assert image[:5, c].mean() > 0                # kick bands at the frame: for a beat
-    assert image[:5, c].mean() > image[:5, [0, 1, 7, 8]].mean()
+    assert image[:5, c].mean() > image[:5, [0, 1, 2 * c - 1, 2 * c]].mean()   # more than far from it
     with pytest.raises(ParameterError, match="logistic"):
-        LearnedModel(kind="mlp", params=learn.init_params("mlp", 180, hidden=2), feature_settings=FeatureSettings(),
+        LearnedModel(kind="mlp", params=learn.init_params("mlp", FeatureSettings().n_features, hidden=2), feature_settings=FeatureSettings(),
                      feature_mean=np.zeros(20), feature_std=np.ones(20), mel_params=P).weight_image
 
 
@@ -394,7 +396,7 @@ def test_subset_is_a_copy_of_the_chosen_tracks(clicks_set):
     sub = clicks_set.subset([2, 0])
     assert sub.track_ids == ("t2", "t0")
     np.testing.assert_array_equal(sub.track_flux(0), clicks_set.track_flux(2))
-    assert sub.n_frames == 1400 and sub.flux.shape[1] == 1400 + 3 * 4
+    assert sub.n_frames == 1400 and sub.flux.shape[1] == 1400 + 3 * learn.CONTEXT_FRAMES
 
 
 # --------------------------------------------------------------------------- model files
@@ -413,7 +415,7 @@ def test_model_file_round_trip(tmp_path, logistic_model):
     with np.load(path, allow_pickle=False) as npz:              # plain arrays and a JSON header
         header = json.loads(str(npz["header"]))
     assert header["format"] == "helpers.learn model" and header["mel_params"]["HOP_LENGTH"] == 1024
-    assert header["feature_settings"]["context_frames"] == 4
+    assert header["feature_settings"]["context_frames"] == learn.CONTEXT_FRAMES
 
 
 def test_mlp_round_trip(tmp_path, clicks_set):
@@ -483,9 +485,9 @@ def _bad_files(tmp_path, good: Path) -> dict:
     variant("missing weights", param_w=None)
     variant("wrong shape", param_w=np.ones(5))
     variant("unknown kind", header={"kind": "forest"})
-    variant("NaN weights", param_w=np.full(180, np.nan))
+    variant("NaN weights", param_w=np.full(FeatureSettings().n_features, np.nan))
     variant("bad settings", header={"feature_settings": {"n_groups": -3}})
-    variant("text weights", param_w=np.array(["a"] * 180))
+    variant("text weights", param_w=np.array(["a"] * FeatureSettings().n_features))
     files["bad header"] = tmp_path / "badheader.npz"
     np.savez(files["bad header"], **{**arrays, "header": np.array("{not json")})
     return files

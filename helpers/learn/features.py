@@ -48,14 +48,17 @@ __all__ = [
 ]
 
 #: Number of band groups: 80 Harmonix mel bands in groups of 4 adjacent bands. Fewer,
-#: wider groups than bands keep the logistic regression at 20 x 9 = 180 weights, few
-#: enough for 44 training tracks; 4 bands are still narrower than a third of an octave
+#: wider groups than bands keep the logistic regression at 20 x 17 = 340 weights, few
+#: enough for 46 training tracks; 4 bands are still narrower than a third of an octave
 #: above 1 kHz, so kick, snare and hi-hat land in different groups.
 N_GROUPS = 20
-#: Frames of context on each side: +-4 frames = +-186 ms at 21.53 frames/s, the rise and
-#: decay of a drum hit and the frames around it, but less than half a beat at 160 BPM, so
-#: the model describes the sound *at* a frame and leaves the periodicity to tempo + DP.
-CONTEXT_FRAMES = 4
+#: Frames of context on each side: +-8 frames = +-372 ms at 21.53 frames/s, three quarters of
+#: a beat at 120 BPM. The model sees whether there is an onset half a beat away (is this frame
+#: a beat or the "and" between two?) and, at fast tempi, the neighbouring beats; periodicity
+#: over the whole track is still left to tempo + DP. Chosen by cross-validation over 4, 8, 12
+#: (docs/learn.md): +-4 frames (the rise and decay of one drum hit) tracked real music it had
+#: not seen no better than the hand-made flux.
+CONTEXT_FRAMES = 8
 #: How the band flux is scaled per track before the model sees it (see :func:`scale_flux`).
 SCALINGS = ("log_track", "track", "log", "none")
 #: The default: each group's flux relative to its mean over the track, then log1p. The

@@ -57,13 +57,16 @@ __all__ = [
 
 #: The two model kinds.
 KINDS = ("logistic", "mlp")
-#: L2 penalty per kind (per-frame loss units), chosen by cross-validation on realmel + demo
-#: over 1e-4, 1e-3, 1e-2 (docs/learn.md); weak for the 181 parameters of the logistic
-#: regression, stronger for the MLP's 5800.
-L2 = {"logistic": 1e-3, "mlp": 1e-3}
-#: Hidden units of the MLP: 32, chosen by cross-validation over 16, 32, 64 (docs/learn.md).
+#: L2 penalty per kind (in units of the mean per-frame loss), chosen by 5-fold cross-validation
+#: on realmel + demo over 1e-4, 1e-3, 1e-2 (docs/learn.md, `bench_learn.py --select`). The
+#: logistic regression hardly cares (criterion 0.731-0.735); the MLP's 5 800 weights need
+#: some (1e-2 costs it 0.016, 1e-4 0.005).
+L2 = {"logistic": 1e-2, "mlp": 1e-3}
+#: Hidden units of the MLP: 32, chosen by the same cross-validation over 16, 32, 64.
 HIDDEN_UNITS = 32
-#: Passes over the training frames for the MLP (with 44 tracks about 5 000 Adam steps).
+#: Passes over the training frames for the MLP, chosen by the same cross-validation over 10,
+#: 20, 40 (with 44 tracks: about 5 800 Adam steps). On the 60 times larger Harmonix set one
+#: or two epochs already give more steps than that (docs/learn.md).
 EPOCHS = 20
 #: Frames per Adam step.
 BATCH_SIZE = 256

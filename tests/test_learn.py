@@ -245,6 +245,7 @@ def test_streamed_logistic_equals_the_explicit_formula():
     # and the MLP's mini-batch rows are the same rows
     columns = np.flatnonzero(stream.weights > 0)
     np.testing.assert_allclose(stream.window_rows(columns), X[w > 0], rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(stream.rows_from_table(stream.row_table(), columns), X[w > 0], rtol=1e-5, atol=1e-5)
 
 
 # --------------------------------------------------------------------------- fitting

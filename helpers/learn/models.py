@@ -173,8 +173,8 @@ def mlp_loss(params, X, targets, weights, *, l2: float) -> tuple[float, dict]:
     r = wt * (sigmoid(z) - y) / total
     d = (r[:, None] * w2).astype(h.dtype) * (1 - h * h)
     loss = _cross_entropy(z, y, wt, total) + 0.5 * l2 * (float(np.sum(W1 * W1)) + float(w2 @ w2))
-    grads = {"W1": X.T @ d + l2 * W1, "b1": d.sum(axis=0), "w2": h.T @ r.astype(h.dtype) + l2 * w2,
-             "b2": np.float64(r.sum())}
+    grads = {"W1": (d.T @ X).T + l2 * W1,          # = X.T @ d, twice as fast in OpenBLAS
+             "b1": d.sum(axis=0), "w2": h.T @ r.astype(h.dtype) + l2 * w2, "b2": np.float64(r.sum())}
     return loss, grads
 
 
@@ -269,6 +269,25 @@ class FrameStream:
         rows -= self.mean.astype(np.float32)[:, None, None]
         rows /= self.std.astype(np.float32)[:, None, None]
         return rows.transpose(1, 0, 2).reshape(len(columns), self.n_features)
+
+    def row_table(self) -> np.ndarray:
+        """The standardised flux transposed, ``(n_columns, n_groups)`` float32 (pads standardised too).
+
+        :meth:`rows_from_table` cuts feature rows from it faster than :meth:`window_rows`
+        (each frame's groups lie side by side in memory); it costs one more copy of the flux.
+        """
+        table = np.empty((self.flux.shape[1], self.flux.shape[0]), dtype=np.float32)
+        mean, std = self.mean.astype(np.float32), self.std.astype(np.float32)
+        for start in range(0, self.flux.shape[1], _BLOCK_FRAMES):
+            block = self.flux[:, start:start + _BLOCK_FRAMES]
+            table[start:start + block.shape[1]] = ((block - mean[:, None]) / std[:, None]).T
+        return table
+
+    def rows_from_table(self, table: np.ndarray, columns: np.ndarray) -> np.ndarray:
+        """:meth:`window_rows` from a :meth:`row_table`: the same rows, float32."""
+        c = self.context_frames
+        rows = table[np.asarray(columns)[:, None] + np.arange(-c, c + 1)[None, :]]   # (n, 2c+1, g)
+        return rows.transpose(0, 2, 1).reshape(len(columns), self.n_features)
 
     def blocks(self):
         """Yield ``(start, stop, flux[:, start - c : stop + c])`` (unstandardised views) over all centre columns."""
@@ -370,6 +389,7 @@ def fit_mlp(stream: FrameStream, *, hidden: int = HIDDEN_UNITS, l2: float = L2["
     params = init_params("mlp", stream.n_features, hidden=hidden, seed=seed, mean_target=mean_target)
     params = {k: np.asarray(val, dtype=np.float32) for k, val in params.items()}   # float32: twice as fast
     rng = np.random.default_rng([_check_seed(seed), 1])
+    table = stream.row_table()
     m = {k: np.zeros_like(v) for k, v in params.items()}
     v = {k: np.zeros_like(v) for k, v in params.items()}
     beta1, beta2 = _ADAM_BETAS
@@ -378,7 +398,7 @@ def fit_mlp(stream: FrameStream, *, hidden: int = HIDDEN_UNITS, l2: float = L2["
         order = rng.permutation(pool)
         for first in range(0, order.size, batch_size):
             columns = order[first:first + batch_size]
-            X = stream.window_rows(columns)
+            X = stream.rows_from_table(table, columns)
             _, grads = mlp_loss(params, X, stream.targets[columns], stream.weights[columns], l2=l2)
             step += 1
             scale1, scale2 = 1 - beta1**step, 1 - beta2**step

@@ -33,7 +33,6 @@ import os
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")   # before numpy: see docs/learn.md, "speed"
 
 import argparse
-import itertools
 import resource
 import sys
 import time

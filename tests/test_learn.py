@@ -4,6 +4,7 @@ model, and the `train` command."""
 
 from __future__ import annotations
 
+import doctest
 import errno
 import json
 import pickle
@@ -19,7 +20,7 @@ from helpers.data import HARMONIX_PARAMS as P
 from helpers.data import MelParams
 from helpers.errors import DataError, DataMissingError, OutputError, ParameterError
 from helpers.learn import (FeatureSettings, FrameStream, LearnedModel, assign_folds, band_flux, band_groups,
-                           beat_targets, build_training_set, context_windows, cross_validate, fit_logistic, fit_mlp,
+                           beat_targets, build_training_set, context_windows, cross_validate, fit_logistic,
                            frame_features, learned_novelty, load_model, logistic_loss, mlp_loss, model_identity,
                            save_model, scale_flux, score_tracks, track_beats_with_model, train_model)
 from helpers.learn import modelfile
@@ -73,6 +74,14 @@ def numeric_gradient(f, x, eps=1e-6):
         x[i] = old
         g[i] = (up - down) / (2 * eps)
     return g
+
+
+def test_docstring_examples():
+    import numpy
+
+    for module in (learn.features, learn.training, learn.modelfile, learn.models, learn.tracking):
+        result = doctest.testmod(module, extraglobs={"np": numpy}, optionflags=doctest.NORMALIZE_WHITESPACE)
+        assert result.failed == 0, module.__name__
 
 
 # --------------------------------------------------------------------------- features

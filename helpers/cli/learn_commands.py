@@ -99,7 +99,7 @@ def add_learn_commands(subparsers) -> None:
     p = subparsers.add_parser(
         "train",
         help="learn a novelty function (beat probability per frame) from annotated mel-spectrograms: MODEL.npz",
-        description="Train a logistic regression or a small MLP on the band-wise log-flux (+-4 frames) of every "
+        description="Train a logistic regression or a small MLP on the band-wise log-flux (+-8 frames) of every "
         "<id>-mel.npy with a reference beat file <id>.txt, and write it as a .npz model (with its feature settings "
         "and the info.json parameters it was trained on). Give several data sets by repeating --melspec-dir D "
         "--reference_dir R (paired in order). --folds K first reports K-fold cross-validation by track against the "
@@ -111,7 +111,8 @@ def add_learn_commands(subparsers) -> None:
                     help="reference beat files <id>.txt for the --melspec-dir at the same position")
     add_path_option(p, "out", metavar="MODEL.npz", help="the model file to write (all-or-nothing)")
     p.add_argument("--kind", choices=KINDS, default="logistic",
-                   help="logistic regression (L-BFGS) or one-hidden-layer MLP (Adam) (default logistic)")
+                   help="logistic regression (L-BFGS; fast, its weights are an image to look at) or one-hidden-layer "
+                   "MLP (Adam; better in cross-validation) (default logistic)")
     p.add_argument("--labels", choices=LABELS, default=DEFAULT_LABELS,
                    help=f"targets of the frames around a beat (default {DEFAULT_LABELS!r}; see docs/learn.md)")
     p.add_argument("--folds", type=int, default=0, metavar="K",
@@ -122,7 +123,8 @@ def add_learn_commands(subparsers) -> None:
     p.add_argument("--hidden", type=_positive_int, default=HIDDEN_UNITS, metavar="N",
                    help=f"MLP hidden units (default {HIDDEN_UNITS})")
     p.add_argument("--epochs", type=_positive_int, default=EPOCHS, metavar="N",
-                   help=f"MLP passes over the training frames (default {EPOCHS})")
+                   help=f"MLP passes over the training frames (default {EPOCHS}, for tens of tracks; on the 60 times "
+                   "larger Harmonix set 2 already give more Adam steps)")
     p.add_argument("--seed", type=int, default=SEED, help=f"MLP random seed (default {SEED})")
     p.add_argument("--split", choices=SPLITS, default="dev",
                    help="train on this part of the fixed dev/test split (helpers.splits); default dev, so the "

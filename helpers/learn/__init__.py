@@ -4,7 +4,7 @@ The manual-first ML step of the course. Each piece is small enough to write by h
 notebook and check against the helper with ``np.testing.assert_allclose``:
 
 1. **features** (:mod:`.features`): the spectral flux of notebook 02 kept per band group,
-   relative to the track's own level, with +-4 frames of context:
+   relative to the track's own level, with +-8 frames of context:
    ``X = frame_features(S_power)``, one row per frame.
 2. **labels**: ``targets, weights = beat_targets(beat_times_s, n_frames=..., frame_rate_hz=...)``:
    how much of a beat falls on each frame (a beat between two frames is shared, "split").

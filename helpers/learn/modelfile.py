@@ -122,7 +122,10 @@ class LearnedModel:
                 raise ParameterError(f"{name} has NaN or infinite values.")
             arr.setflags(write=False)
         object.__setattr__(self, "params", params)
-        object.__setattr__(self, "training", json.loads(json.dumps(dict(self.training))))
+        try:
+            object.__setattr__(self, "training", json.loads(json.dumps(dict(self.training))))
+        except (TypeError, ValueError) as exc:
+            raise ParameterError(f"training must be a dict of JSON values (it goes into the file): {exc}") from None
 
     # -- using it ------------------------------------------------------------------------
     @property

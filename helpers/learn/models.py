@@ -340,6 +340,17 @@ def fit_logistic(stream: FrameStream, *, l2: float = L2["logistic"], max_iterati
                  progress: bool = False) -> dict:
     """Fit the logistic regression on a :class:`FrameStream` with scipy's L-BFGS (deterministic).
 
+    Parameters
+    ----------
+    stream : FrameStream
+        Training frames (:meth:`helpers.learn.TrainingSet.stream`).
+    l2 : float >= 0
+        L2 penalty on the weights.
+    max_iterations : int
+        L-BFGS iterations at most.
+    progress : bool
+        A progress bar over the iterations.
+
     Returns
     -------
     params : dict
@@ -368,7 +379,26 @@ def fit_mlp(stream: FrameStream, *, hidden: int = HIDDEN_UNITS, l2: float = L2["
     """Fit the MLP with Adam on shuffled mini-batches of frames; the same seed gives the same weights.
 
     Every epoch visits each frame with weight > 0 once, in an order drawn from
-    ``numpy.random.default_rng(seed)`` (which also draws the initial weights).
+    ``numpy.random.default_rng([seed, 1])`` (the initial weights come from
+    ``default_rng(seed)``). Computed in float32; the weights are returned as float64.
+
+    Parameters
+    ----------
+    stream : FrameStream
+    hidden : int
+        Hidden units.
+    l2 : float >= 0
+        L2 penalty on ``W1`` and ``w2``.
+    epochs : int
+        Passes over the training frames.
+    batch_size : int
+        Frames per Adam step.
+    learning_rate : float
+        Adam's step size.
+    seed : int
+        The same seed gives the same weights (on the same machine and numpy).
+    progress : bool
+        A progress bar over the epochs.
 
     Returns
     -------

@@ -1,7 +1,7 @@
 """Training data, training, and honest evaluation by cross-validation over tracks.
 
 - :class:`TrainingSet` holds every training track's band flux, targets and loss weights
-  (compactly: ``n_groups`` float32 values per frame, 350 MB for the 56 hours of Harmonix)
+  (compactly: ``n_groups`` float32 values per frame, 333 MB for the 56 hours of Harmonix)
   and its reference beats. :func:`build_training_set` makes one from any iterable of
   ``(track_id, S_power, beat_times_s)`` (one track in memory at a time);
   :func:`load_training_set` from folders of ``<id>-mel.npy`` + ``<id>.txt``.
@@ -41,7 +41,7 @@ from ..errors import DataError, DataMissingError, ParameterError
 from ..evaluate import BeatEvaluationWarning, evaluate_beats
 from ..novelty import Novelty
 from ..splits import select_split
-from .features import DEFAULT_LABELS, FeatureSettings, band_flux, beat_targets
+from .features import DEFAULT_LABELS, LABELS, FeatureSettings, band_flux, beat_targets
 from .modelfile import LearnedModel
 from .models import (BATCH_SIZE, EPOCHS, HIDDEN_UNITS, KINDS, L2, LEARNING_RATE, MAX_ITERATIONS, SEED, FrameStream,
                      fit_logistic, fit_mlp)
@@ -172,8 +172,6 @@ def _concatenate(parts, c: int, n_groups: int):
 
 
 def _check_labels_and_settings(feature_settings, labels):
-    from .features import LABELS
-
     settings = FeatureSettings() if feature_settings is None else feature_settings
     if not isinstance(settings, FeatureSettings):
         raise ParameterError(f"feature_settings must be a FeatureSettings, got {type(settings).__name__}.")
@@ -296,7 +294,7 @@ def assign_folds(track_ids: Sequence[str], *, n_folds: int = N_FOLDS) -> np.ndar
     Examples
     --------
     >>> assign_folds(["a", "b", "c", "d", "e"], n_folds=2).tolist()
-    [1, 0, 0, 0, 1]
+    [0, 0, 1, 0, 1]
     """
     ids = list(track_ids)
     if isinstance(n_folds, bool) or not isinstance(n_folds, Integral) or n_folds < 2:

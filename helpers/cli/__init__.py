@@ -28,6 +28,7 @@ import sys
 from ..errors import HelpersError
 from .course_commands import add_course_commands
 from .data_commands import add_data_commands
+from .learn_commands import add_learn_commands
 from .options import add_tracker_options, tracker_changes
 from .tracking_commands import add_tracking_commands
 
@@ -46,6 +47,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_data_commands(sub)
     add_course_commands(sub)
     add_tracking_commands(sub)
+    add_learn_commands(sub)
     return parser
 
 

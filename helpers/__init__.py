@@ -30,6 +30,11 @@ Evaluation
 - :mod:`helpers.evaluate`  -- the one evaluation configuration: beat, tempo and downbeat scores
   (``config``, ``beats``, ``metrics``, ``tempo``, ``downbeats``)
 
+Learning
+
+- :mod:`helpers.learn`     -- learn the novelty from the annotations: features, models, training, model files
+  (``features``, ``models``, ``training``, ``modelfile``, ``tracking``)
+
 Batch runs and analysis
 
 - :mod:`helpers.batch`     -- track and score every track of a data set: both cores, cached, failures as rows

@@ -35,6 +35,7 @@ from .errors import HelpersError, OutputError
 
 __all__ = [
     "write_text_atomic",
+    "write_bytes_atomic",
     "write_texts_atomic",
     "check_writable",
     "output_error",
@@ -89,10 +90,17 @@ def _temp_path(path: Path) -> Path:
     return path.with_name(f".{path.name}.{os.getpid()}-{secrets.token_hex(4)}.tmp")
 
 
-def _write_file(path: Path, text: str) -> None:
-    """The one place where bytes are written (tests replace it to simulate a full disk)."""
-    with open(path, "x", encoding="utf-8", newline="") as f:
-        f.write(text)
+def _write_file(path: Path, content: str | bytes) -> None:
+    """The one place where bytes are written (tests replace it to simulate a full disk).
+
+    Text is written as UTF-8 with the newlines as given; bytes as they are.
+    """
+    if isinstance(content, bytes):
+        with open(path, "xb") as f:
+            f.write(content)
+    else:
+        with open(path, "x", encoding="utf-8", newline="") as f:
+            f.write(content)
 
 
 def _is_os_error(exc: BaseException) -> bool:
@@ -114,8 +122,25 @@ def write_text_atomic(path: str | os.PathLike, text: str) -> None:
     write_texts_atomic({path: text})
 
 
-def write_texts_atomic(files: Mapping[str | os.PathLike, str] | Iterable[tuple[str | os.PathLike, str]]) -> None:
-    """Write several text files all-or-nothing: every one is written to a temporary file first.
+def write_bytes_atomic(path: str | os.PathLike, data: bytes) -> None:
+    """Write ``data`` to ``path`` through a temporary file and ``os.replace`` (as :func:`write_text_atomic`).
+
+    For binary files such as a learned model (:func:`helpers.learn.save_model`).
+
+    Raises
+    ------
+    OutputError
+        The file cannot be written (disk full, read-only folder, ...); nothing half-written
+        is left and a previous file at ``path`` is unchanged.
+    """
+    if not isinstance(data, bytes):
+        raise TypeError(f"data must be bytes, got {type(data).__name__}; use write_text_atomic for text.")
+    write_texts_atomic({path: data})
+
+
+def write_texts_atomic(files: Mapping[str | os.PathLike, str | bytes]
+                       | Iterable[tuple[str | os.PathLike, str | bytes]]) -> None:
+    """Write several files all-or-nothing (text, or bytes): every one is written to a temporary file first.
 
     Only when all of them are written completely are they moved into place, in the given
     order (put the file whose presence means "complete" last). If any write fails (a full

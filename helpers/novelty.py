@@ -116,11 +116,6 @@ def check_curve(x, *, name: str) -> np.ndarray:
     return x
 
 
-#: The spectrogram check under its old private name, for modules not yet changed to
-#: :func:`helpers.data.check_power_spectrogram` (helpers.baseline).
-_validate_power = check_power_spectrogram
-
-
 # --------------------------------------------------------------------------- container
 @dataclass(frozen=True)
 class Novelty:

@@ -23,7 +23,7 @@ from helpers.learn import (FeatureSettings, FrameStream, LearnedModel, assign_fo
                            beat_targets, build_training_set, context_windows, cross_validate, fit_logistic,
                            frame_features, learned_novelty, load_model, logistic_loss, mlp_loss, model_identity,
                            save_model, scale_flux, score_tracks, track_beats_with_model, train_model)
-from helpers.learn import modelfile
+from helpers import files
 from helpers.novelty import Novelty, band_differences, log_compress
 from helpers.splits import split_of
 
@@ -533,18 +533,18 @@ def test_model_file_is_written_all_or_nothing(tmp_path, monkeypatch, logistic_mo
             raise exc
         return write
 
-    monkeypatch.setattr(modelfile, "_write_file", half_then(OSError(errno.ENOSPC, "No space left on device")))
+    monkeypatch.setattr(files, "_write_file", half_then(OSError(errno.ENOSPC, "No space left on device")))
     with pytest.raises(OutputError, match="disk is full") as info:
         save_model(other, path)
     assert info.value.errno == errno.ENOSPC
     assert path.read_bytes() == before and sorted(p.name for p in tmp_path.iterdir()) == ["m.npz"]
 
-    monkeypatch.setattr(modelfile, "_write_file", half_then(KeyboardInterrupt()))
+    monkeypatch.setattr(files, "_write_file", half_then(KeyboardInterrupt()))
     with pytest.raises(KeyboardInterrupt):
         save_model(other, path)
     assert path.read_bytes() == before and sorted(p.name for p in tmp_path.iterdir()) == ["m.npz"]
 
-    monkeypatch.setattr(modelfile, "_write_file", half_then(PermissionError(errno.EACCES, "Permission denied")))
+    monkeypatch.setattr(files, "_write_file", half_then(PermissionError(errno.EACCES, "Permission denied")))
     with pytest.raises(OutputError, match="read-only"):
         save_model(other, tmp_path / "new.npz")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["m.npz"]

@@ -29,7 +29,8 @@ from numbers import Integral, Real
 import numpy as np
 
 from ..errors import ParameterError
-from ..novelty import GAMMA, LAG_FRAMES, _validate_power, band_differences, log_compress
+from ..data import check_power_spectrogram
+from ..novelty import GAMMA, LAG_FRAMES, band_differences, log_compress
 
 __all__ = [
     "N_GROUPS",
@@ -212,7 +213,7 @@ def band_flux(S_power, *, settings: FeatureSettings | None = None) -> np.ndarray
     G : np.ndarray [shape=(n_groups, n_frames)], float64, ``>= 0``
     """
     s = _check_settings(settings)
-    S = _validate_power(S_power)
+    S = check_power_spectrogram(S_power)
     D = band_differences(log_compress(S, gamma=s.gamma), lag=s.lag)
     return scale_flux(band_groups(D, n_groups=s.n_groups), scaling=s.scaling)
 

@@ -22,11 +22,9 @@ disk leaves the previous file (or none), never half a model.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import io
 import json
-import os
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,8 +32,8 @@ from pathlib import Path
 import numpy as np
 
 from ..data import MelParams
-from ..errors import DataError, DataMissingError, HelpersError, ParameterError
-from ..files import output_error
+from ..errors import DataError, DataMissingError, ParameterError
+from ..files import write_bytes_atomic
 from .features import FeatureSettings
 from .models import KINDS, _PARAM_SHAPES, predict_logit, sigmoid
 
@@ -284,28 +282,6 @@ def check_model_params(model: LearnedModel, mel_params: MelParams, *, data_sourc
 
 
 # --------------------------------------------------------------------------- files
-def _write_bytes_atomic(path: Path, data: bytes) -> None:
-    """``data`` to ``path`` via a temporary file in the same folder and ``os.replace``."""
-    tmp = path.with_name(f".{path.name}.{os.getpid()}-{os.urandom(4).hex()}.tmp")
-    try:
-        try:
-            _write_file(tmp, data)
-            os.replace(tmp, path)
-        except OSError as exc:
-            if isinstance(exc, HelpersError):
-                raise
-            raise output_error(exc, path) from exc
-    finally:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
-
-
-def _write_file(path: Path, data: bytes) -> None:
-    """The one place where a model's bytes are written (tests replace it to simulate a full disk)."""
-    with open(path, "xb") as f:
-        f.write(data)
-
-
 def save_model(model: LearnedModel, path) -> Path:
     """Write a model to ``path`` (``.npz``), all-or-nothing.
 
@@ -322,7 +298,7 @@ def save_model(model: LearnedModel, path) -> Path:
         raise ParameterError(f"{path}: a model file must end in .npz (np.savez adds it otherwise).")
     buffer = io.BytesIO()
     np.savez(buffer, header=np.array(_header_text(model)), **_arrays(model))
-    _write_bytes_atomic(path, buffer.getvalue())
+    write_bytes_atomic(path, buffer.getvalue())
     return path
 
 

@@ -29,11 +29,12 @@ write the loss by hand and compare with :func:`logistic_loss` / :func:`mlp_loss`
 from __future__ import annotations
 
 from dataclasses import dataclass
-from numbers import Integral, Real
+from numbers import Real
 
 import numpy as np
 from scipy.special import expit
 
+from ..checks import check_int_at_least
 from ..errors import ParameterError
 
 __all__ = [
@@ -216,15 +217,11 @@ def init_params(kind: str, n_features: int, *, hidden: int = HIDDEN_UNITS, seed:
 
 
 def _check_positive_int(value, name: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, Integral) or value < 1:
-        raise ParameterError(f"{name}={value!r} must be a positive integer.")
-    return int(value)
+    return check_int_at_least(value, 1, name=name)
 
 
 def _check_seed(seed) -> int:
-    if isinstance(seed, bool) or not isinstance(seed, Integral) or seed < 0:
-        raise ParameterError(f"seed={seed!r} must be an integer >= 0.")
-    return int(seed)
+    return check_int_at_least(seed, 0, name="seed", hint="the same seed gives the same weights")
 
 
 # --------------------------------------------------------------------------- training data, streamed

@@ -14,7 +14,8 @@ import numpy as np
 from ..beat import TrackerParams, TrackerResult, run_tracker_from_novelty
 from ..data import MelParams
 from ..errors import ParameterError
-from ..novelty import Novelty, _validate_power
+from ..data import check_power_spectrogram
+from ..novelty import Novelty
 from .features import band_flux
 from .modelfile import LearnedModel, check_model_params
 
@@ -57,7 +58,7 @@ def learned_novelty(S_power, *, model: LearnedModel, mel_params: MelParams) -> N
     """
     model = _check_model(model)
     check_model_params(model, mel_params)
-    S = _validate_power(S_power)
+    S = check_power_spectrogram(S_power)
     if S.shape[0] != mel_params.n_mels:
         raise ParameterError(
             f"S_power has {S.shape[0]} bands but info.json says {mel_params.n_mels} (shape {S.shape}); "

@@ -114,8 +114,11 @@ __all__ = [
     "versions",
 ]
 
-#: Tracker names understood by :func:`run_batch` (any picklable function works too).
-TRACKERS = ("reference", "librosa", "librosa-aligned")
+#: Tracker names understood by :func:`run_batch` (any picklable function works too). "learned" is the
+#: reference tracker with a learned novelty: ``tracker_params={"model": "MODEL.npz", ...}`` (helpers.learn).
+TRACKERS = ("reference", "librosa", "librosa-aligned", "learned")
+#: The trackers that find the bars of their beats unless told not to (the course's own systems).
+_TRACKERS_WITH_BARS = ("reference", "learned")
 #: The five systems whose estimates come with the Harmonix annotations (results/beats/<system>/).
 PUBLISHED_SYSTEMS = ("Ellis", "Bock_1", "Bock_2", "Korzeniowski", "Krebs")
 #: Scoring an estimate file takes a few ms: below this many files a pool costs more than it saves.
@@ -158,6 +161,8 @@ def _tracker_params(tracker_params) -> dict:
 
 def _named_tracker(tracker: str, params: dict) -> tuple[dict, dict]:
     """(complete params, identity) of a built-in tracker."""
+    if tracker == "learned":
+        return _learned_tracker(params)
     if tracker == "reference":
         from . import __version__
         from .beat import TrackerParams
@@ -178,6 +183,28 @@ def _named_tracker(tracker: str, params: dict) -> tuple[dict, dict]:
                          "tracker(S_power, *, sr, hop_length, **params) -> beat_times_s.")
 
 
+def _learned_tracker(params: dict) -> tuple[dict, dict]:
+    """(complete params, identity) of the tracker with a learned novelty: the model file's content is its identity."""
+    from . import __version__
+    from .beat import TrackerParams
+    from .learn import model_identity
+
+    params = dict(params)
+    model = params.pop("model", None)
+    if model is None:
+        raise ParameterError("the learned tracker needs a model: tracker_params={'model': 'MODEL.npz', ...} "
+                             "(python -m helpers train writes one).")
+    model = str(Path(model).resolve())
+    identity = model_identity(model)               # reads and checks the file now, not in every worker
+    try:
+        params = TrackerParams(**params).to_dict()
+    except TypeError as exc:
+        raise ParameterError(f"unknown tracker parameter: {exc}. See helpers.beat.TrackerParams.") from None
+    return {**params, "model": model}, {"tracker": "learned", "model_sha256": identity,
+                                        "package_version": __version__,
+                                        "code_sha256": source_digest("learn", "beat", "novelty", "tempo")}
+
+
 def _normalise_tracker(tracker, tracker_params, bars=False) -> tuple[object, dict, dict, bool]:
     """(tracker, complete params, identity, bars) -- identity goes into the cache key and results.json.
 
@@ -191,7 +218,7 @@ def _normalise_tracker(tracker, tracker_params, bars=False) -> tuple[object, dic
         identity = _callable_identity(tracker)
     else:
         raise ParameterError(f"tracker must be a name {TRACKERS} or a function, got {tracker!r}.")
-    bars = tracker == "reference" if bars is None else check_bool(bars, name="bars")
+    bars = tracker in _TRACKERS_WITH_BARS if bars is None else check_bool(bars, name="bars")
     identity = {**identity, "params": json.loads(canonical_json(params))}
     if bars:
         identity["bars"] = {"stage": "helpers.downbeat.track_downbeats", "code_sha256": source_digest("downbeat")}
@@ -212,12 +239,28 @@ def _call_tracker(tracker, params: dict, S: np.ndarray, mel_params: MelParams) -
 
         result = run_tracker(S, mel_params=mel_params, tracker_params=TrackerParams(**params))
         return result.beat_times_s, float(result.tempo_bpm)
+    if tracker == "learned":
+        from .beat import TrackerParams
+        from .learn import run_tracker_with_model
+
+        params = dict(params)
+        model = _load_model_once(params.pop("model"))
+        result = run_tracker_with_model(S, model=model, mel_params=mel_params, tracker_params=TrackerParams(**params))
+        return result.beat_times_s, float(result.tempo_bpm)
     if tracker in ("librosa", "librosa-aligned"):
         from .baseline import librosa_beats_and_tempo
 
         return librosa_beats_and_tempo(S, sr=mel_params.sr, hop_length=mel_params.hop_length,
                                        center=tracker == "librosa")
     return tracker(S, sr=mel_params.sr, hop_length=mel_params.hop_length, **params), None
+
+
+@functools.lru_cache(maxsize=4)
+def _load_model_once(path: str):
+    """A worker reads a model file once, not once per track."""
+    from .learn import load_model
+
+    return load_model(path)
 
 
 def _beats_tempo_bpm(beats: np.ndarray) -> float | None:
@@ -555,11 +598,13 @@ def run_batch(
     dataset : helpers.data.Dataset, str or Path, optional
         The data set (default: :func:`helpers.data.open_dataset`, i.e. Harmonix if
         installed, else the demo set), or a name/directory for ``open_dataset``.
-    tracker : {"reference", "librosa", "librosa-aligned"} or callable
+    tracker : {"reference", "librosa", "librosa-aligned", "learned"} or callable
         ``"reference"``: :func:`helpers.beat.track_beats`; ``"librosa"``:
         :func:`helpers.baseline.librosa_beats` (stock); ``"librosa-aligned"``:
         :func:`helpers.baseline.librosa_aligned_beats` (without the one-frame lag of its
-        onset envelope: the fair comparison); or your own picklable function
+        onset envelope: the fair comparison); ``"learned"``: the reference tracker on a
+        learned novelty (:func:`helpers.learn.run_tracker_with_model`; give the model file as
+        ``tracker_params={"model": path}``); or your own picklable function
         ``tracker(S_power, *, sr, hop_length, **tracker_params) -> beat_times_s``
         (define it at module level; in a notebook it works on Linux, elsewhere
         put it in a ``.py`` file or use ``jobs=1``).
@@ -587,7 +632,7 @@ def run_batch(
     bars : bool, optional
         Find the bars of the tracked beats (:func:`helpers.downbeat.track_downbeats`), so the
         downbeats are scored where the references have bar positions. Default: for the
-        reference tracker only.
+        course's own trackers ("reference", "learned").
 
     Returns
     -------

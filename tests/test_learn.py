@@ -651,3 +651,46 @@ def test_train_command_interrupted_leaves_no_model(tmp_path, capsys, monkeypatch
                  "--split", "all"])
     assert code == 130 and "no model file was written" in capsys.readouterr().err
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a"]
+
+
+# --------------------------------------------------------------------------- --model for track and validate
+def test_validate_and_track_with_a_model_use_the_learned_tracker_cached_by_the_models_content(tmp_path, capsys,
+                                                                                              logistic_model):
+    import json
+
+    from helpers.batch import run_batch
+    from helpers.data import Dataset
+
+    tracks = click_tracks(3, n_frames=500, first_seed=10)
+    mel, ref = _folder(tmp_path, "set", tracks)
+    model_path = save_model(logistic_model, tmp_path / "m.npz")
+    out = tmp_path / "out"
+    argv = ["validate", "--melspec-dir", str(mel), "--reference_dir", str(ref), "--out-dir", str(out),
+            "--model", str(model_path), "--quiet", "--jobs", "1"]
+    assert main(argv) == 0
+    assert "learned" in capsys.readouterr().out
+    info = json.loads((out / "results.json").read_text())
+    assert info["tracker"]["tracker"] == "learned" and info["tracker"]["model_sha256"] == logistic_model.identity
+    rows = {r["track_id"]: r for r in info["rows"]}
+    assert all(rows[t]["F-measure"] > 0.9 for t, _, _ in tracks)            # the clicks, found with the model
+
+    ds = Dataset(mel, ref.parent, beats_dir=ref)
+    again = run_batch(ds, tracker="learned", tracker_params={"model": model_path}, out_dir=out, jobs=1, progress=False)
+    assert again.n_from_cache == len(tracks)                                  # same model content: cached
+    other = save_model(train_model(clicks_set_of(tracks), kind="logistic", l2=0.5), tmp_path / "m.npz")
+    changed = run_batch(ds, tracker="learned", tracker_params={"model": other}, out_dir=out, jobs=1, progress=False)
+    assert changed.n_from_cache == 0                                           # another model: tracked again
+
+    est = tmp_path / "est"
+    assert main(["track", "--melspec-dir", str(mel), "--out-dir", str(est), "--model", str(model_path), "--quiet",
+                 "--jobs", "1"]) == 0
+    assert sorted(p.name for p in est.iterdir()) == sorted(f"{t}.txt" for t, _, _ in tracks)
+    assert main(["track", "--melspec-dir", str(mel), "--out-dir", str(est), "--model", str(model_path),
+                 "--tracker", "librosa"]) == 2
+    assert "--model" in capsys.readouterr().err
+    assert main(["track", "--melspec-dir", str(mel), "--out-dir", str(est), "--model", str(tmp_path / "no.npz")]) == 2
+    assert "no such model file" in capsys.readouterr().err
+
+
+def clicks_set_of(tracks):
+    return build_training_set(tracks, mel_params=P)

@@ -7,8 +7,9 @@ data ...           status / fetch / install of the real data                   :
 demo, warm,        the demo set, librosa's JIT, every notebook headless,       :mod:`.course_commands`
 course,            notebook outputs removed
 strip-notebooks
-track, evaluate,   beat tracking and scoring of whole folders                  :mod:`.tracking_commands`
-validate
+track, evaluate,   beat tracking and scoring of whole folders (tempo, bars,    :mod:`.tracking_commands`
+validate           a learned novelty with --model)
+train              learn a novelty function from annotated mel-spectrograms    :mod:`.learn_commands`
 =================  ==========================================================  ======================
 
 Options shared by several commands are defined once in :mod:`.options` (dashed spellings,

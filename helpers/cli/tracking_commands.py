@@ -79,18 +79,18 @@ def _cmd_validate(args) -> int:
                  beats_dir=reference_dir)
     if not ds.track_ids:
         raise DataMissingError(f"no track has both {ds.melspec_dir}/<id>-mel.npy and {reference_dir}/<id>.txt.")
-    params = _check_tracker_options(args)
+    tracker, params = _tracker_and_params(args)
     out_dir = Path(args.out_dir)
     common = dict(jobs=args.jobs, trim_s=args.trim_s, progress=not args.quiet, use_cache=not args.no_cache,
                   cache_dir=args.cache_dir)
-    result = run_batch(ds, tracker=args.tracker, tracker_params=params, out_dir=out_dir, split=args.split,
+    result = run_batch(ds, tracker=tracker, tracker_params=params, out_dir=out_dir, split=args.split,
                        bars=args.bars, **common)
     _report(result, {"out_dir": out_dir})
     failed = result.n_failed
     if args.baselines:
         systems = {result.name: result}
         for baseline in ("librosa", "librosa-aligned"):
-            if args.tracker != baseline:
+            if tracker != baseline:
                 systems[baseline] = run_batch(ds, tracker=baseline, out_dir=out_dir / "baselines" / baseline,
                                               split=args.split, **common)
                 failed += systems[baseline].n_failed
@@ -109,13 +109,23 @@ def _cmd_validate(args) -> int:
     return 1 if failed else 0
 
 
-def _check_tracker_options(args) -> dict:
-    """The tracker options given on the command line; they apply to the reference tracker only."""
+def _tracker_and_params(args) -> tuple[str, dict]:
+    """(tracker name, its parameters) from --tracker, --model and the tracker options.
+
+    ``--model MODEL.npz`` is the reference tracker on that model's learned novelty ("learned");
+    the tracker options apply to the reference and learned trackers only.
+    """
     params = tracker_changes(args)
-    if params and args.tracker != "reference":
+    tracker = args.tracker
+    if args.model is not None:
+        if tracker != "reference":
+            raise ParameterError(f"--model uses the course's tracker on a learned novelty; it cannot be combined "
+                                 f"with --tracker {tracker}.")
+        tracker, params = "learned", {**params, "model": args.model}
+    elif params and tracker != "reference":
         raise ParameterError(f"tracker options ({', '.join('--' + n.replace('_', '-') for n in params)}) "
-                             f"apply to the reference tracker, not to --tracker {args.tracker}.")
-    return params
+                             f"apply to the reference tracker, not to --tracker {tracker}.")
+    return tracker, params
 
 
 def _tempo_csv_text(tracks) -> str:
@@ -135,7 +145,8 @@ def _cmd_track(args) -> int:
     tempo_csv = None if args.tempo_csv is None else Path(args.tempo_csv)
     if tempo_csv is not None:
         check_writable(tempo_csv.parent)   # before any tracking, like the output folder
-    tracks = track_directory(melspec_dir, out_dir, tracker=args.tracker, tracker_params=_check_tracker_options(args),
+    tracker, params = _tracker_and_params(args)
+    tracks = track_directory(melspec_dir, out_dir, tracker=tracker, tracker_params=params,
                              jobs=args.jobs, cache_dir=args.cache_dir, use_cache=not args.no_cache,
                              progress=not args.quiet, debug=args.debug, bars=args.with_bars)
     if tempo_csv is not None:
@@ -155,9 +166,12 @@ def _cmd_track(args) -> int:
 
 
 def _add_tracker_choice(parser) -> None:
-    parser.add_argument("--tracker", choices=TRACKERS, default="reference",
+    parser.add_argument("--tracker", choices=[t for t in TRACKERS if t != "learned"], default="reference",
                         help="reference (the course's), librosa (stock: one frame late on hop-1024 data) or "
                         "librosa-aligned (the same without that lag: the fair comparison)")
+    add_path_option(parser, "model", required=False, metavar="MODEL.npz",
+                    help="the course's tracker on a learned novelty: a model written by `python -m helpers train` "
+                    "(trained on data with the same info.json)")
 
 
 def _add_cache_options(parser, *, default: str) -> None:

@@ -6,6 +6,7 @@ on every downbeat, a bass note on the downbeats."""
 from __future__ import annotations
 
 import csv
+from pathlib import Path
 import json
 
 import numpy as np
@@ -137,3 +138,23 @@ def test_validate_reports_tempo_and_downbeats_and_no_bars_turns_them_off(bar_set
 def test_track_directory_tempo_without_bars(bar_set, tmp_path):
     tracks = track_directory(bar_set.melspec_dir, tmp_path / "o", jobs=1, progress=False)
     assert all(r.tempo_bpm == pytest.approx(TRUE_BPM, rel=0.01) and r.positions is None for r in tracks)
+
+
+def test_an_unwritable_tempo_csv_is_refused_before_any_tracking(bar_set, tmp_path, capsys, monkeypatch):
+    from helpers import files
+
+    blocked = tmp_path / "read-only"
+    real = files._write_file
+
+    def denied(path, content):                  # as root chmod does not stop writes: simulate the folder
+        if Path(path).parent == blocked:
+            raise PermissionError(13, "Permission denied", str(path))
+        return real(path, content)
+
+    monkeypatch.setattr(files, "_write_file", denied)
+    out = tmp_path / "est"
+    code = main(["track", "--melspec-dir", str(bar_set.melspec_dir), "--out-dir", str(out), "--quiet", "--jobs", "1",
+                 "--tempo-csv", str(blocked / "tempo.csv")])
+    err = capsys.readouterr().err
+    assert code == 2 and "read-only" in err and str(blocked) in err
+    assert not out.exists() or not any(out.iterdir())          # nothing was tracked

@@ -76,8 +76,9 @@ warm: $(WARM)
 lab: setup
 	cd notebooks && ../$(VENV)/bin/jupyter lab $(JUPYTER_ROOT_FLAG) $(LAB_ARGS)
 
+# COURSE_ARGS=--with-solutions: the same with the reference solutions filled in (a teacher's key).
 course: setup
-	$(PY) -m helpers course --out-dir build/course
+	$(PY) -m helpers course --out-dir build/course $(COURSE_ARGS)
 
 test: setup
 	$(PY) -m pytest $(PYTEST_ARGS)

@@ -29,8 +29,8 @@ which checks all 4560 published Harmonix estimates):
 
 - ``backend="fast"`` (default): vectorised numpy re-implementations of
   mir_eval 0.8.2's metrics, including its quirks (listed in each private
-  function), about 100 times faster (0.9 ms instead of 94 ms per Harmonix
-  track, all metrics, one core; ``benchmarks/bench_metrics.py``) -- fast enough
+  function), about 70 times faster (2.4 ms instead of 176 ms per Harmonix
+  track, all metrics with input checks, one core; ``benchmarks/bench_metrics.py``) -- fast enough
   to score the whole data set interactively;
 - ``backend="mir_eval"``: mir_eval's own functions, for checking and teaching.
 

@@ -247,8 +247,9 @@ def run_cv(args):
 
 
 # The tracker's time budget for a 4-minute track (5168 frames at 21.53 frames/s), a call after the
-# first. The target is under 50 ms on a desktop (README, "Speed": 27 ms measured); 0.25 s is the
-# bound tests/test_beat.py used to assert, loose enough for a busy 2-core machine.
+# first. The target is under 50 ms on a desktop (docs/tracker.md, "Speed": 27-60 ms measured on this
+# project's shared 2-core machine); 0.25 s is the bound tests/test_beat.py used to assert, loose
+# enough for a busy 2-core machine.
 TIMING_BUDGET_S = 0.25
 TIMING_DURATION_S = 240.0
 

@@ -58,6 +58,7 @@ import functools
 from dataclasses import asdict, dataclass, field
 
 import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
 
 from .checks import check_bool, check_choice, check_int_at_least, check_nonnegative, check_number, check_positive
 from .data import band_centers_hz, check_power_spectrogram, median_tempo_bpm, resolve_rate
@@ -288,16 +289,20 @@ def dp_beat_frames(local_score, *, period_frames: float, tightness: float = TIGH
     # C = 0 before frame 0 (C_pad[t + hi] = C[t]), so a first beat links to a virtual
     # predecessor at no cost other than the spacing penalty, wherever it is.
     C_pad = np.zeros(n + hi)
-    back = np.full(n, -1, dtype=int)
+    # window[t, i] = C_pad[t + hi - lags[i]] = C[t - lags[i]]: a view, so it sees every update
+    # of C_pad (columns reversed so that lags ascend and ties go to the shortest interval).
+    window = sliding_window_view(C_pad, hi - lo + 1)[:, ::-1]
+    best_lag = np.empty(n, dtype=np.intp)          # index into lags of each frame's predecessor
+    cand = np.empty((lo, lags.size))
     rows = np.arange(lo)
-    block = rows[:, None] + (hi - lags)[None, :]     # C_pad index of (t - lag), minus start
     for start in range(0, n, lo):
         m = min(lo, n - start)
-        cand = C_pad[start + block[:m]] + penalty
-        j = cand.argmax(axis=1)
-        C_pad[start + hi : start + hi + m] = O[start : start + m] + cand[rows[:m], j]
-        prev = start + rows[:m] - lags[j]
-        back[start : start + m] = np.where(prev >= 0, prev, -1)   # a virtual predecessor: first beat
+        c = np.add(window[start : start + m], penalty, out=cand[:m])
+        j = c.argmax(axis=1)
+        best_lag[start : start + m] = j
+        np.add(O[start : start + m], c[rows[:m], j], out=C_pad[start + hi : start + hi + m])
+    prev = np.arange(n) - lags[best_lag]
+    back = np.where(prev >= 0, prev, -1)               # a virtual predecessor: first beat
     C = C_pad[hi:]
     tail = max(0, n - int(np.ceil(P)))
     b = tail + int(np.argmax(C[tail:]))

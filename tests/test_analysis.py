@@ -23,8 +23,8 @@ from helpers.data import TrackMeta, data_root, open_dataset
 from helpers.errors import ParameterError
 from helpers.evaluate import CEMGIL_SIGMA_S, METRIC_NAMES, evaluate_beats
 
-from .conftest import write_info
-from .test_batch import HOP, SR, TRACKS, click_train, oracle, tiny, write_beats  # noqa: F401 (tiny: a fixture)
+from .builders import click_spectrogram, write_beats, write_info
+from .test_batch import HOP, SR, TRACKS, oracle, tiny  # noqa: F401 (tiny: a fixture)
 
 BEAT_S = 0.5                                   # 120 BPM
 REFERENCE = np.arange(0.5, 60.0, BEAT_S)       # a steady 60-s reference
@@ -283,7 +283,7 @@ def test_ceiling_of_beats_half_a_frame_off_the_grid_has_the_known_cemgil(tmp_pat
     beats = tmp_path / "set" / "dataset" / "beats_and_downbeats"
     write_info(mel)
     beats.mkdir(parents=True)
-    S, times = click_train(12, 600)
+    S, _, times = click_spectrogram(600, period_frames=12, decay=0.3)
     np.save(mel / "off-mel.npy", S)
     write_beats(beats / "off.txt", times + 0.49 * HOP / SR)
     ds = open_dataset(tmp_path / "set")

@@ -14,6 +14,8 @@ import pytest
 from helpers.baseline import librosa_beats, librosa_onset_strength, librosa_tempo_bpm
 from helpers.errors import ParameterError
 
+from .builders import click_spectrogram
+
 SR, HOP = 22050, 1024
 FRAME_S = HOP / SR
 
@@ -54,9 +56,7 @@ def test_librosa_tracks_a_click_train_in_seconds_with_the_data_hop(monkeypatch):
     monkeypatch.delattr(librosa.beat, "tempo", raising=False)     # gone in librosa 1.0
     bpm = 120.0
     n_frames = 900
-    beat_times = np.arange(2.0, (n_frames - 1) * FRAME_S - 1, 60.0 / bpm)
-    S = np.full((80, n_frames), 1e-4, dtype=np.float32)
-    S[:, np.round(beat_times / FRAME_S).astype(int)] = 1.0
+    S, _, beat_times = click_spectrogram(n_frames, tempo_bpm=bpm, phase_s=2.0, end_s=(n_frames - 1) * FRAME_S - 1)
     beats = librosa_beats(S, sr=SR, hop_length=HOP)
     assert beats.dtype == float and np.all(np.diff(beats) > 0)
     assert np.median(np.diff(beats)) == pytest.approx(60.0 / bpm, abs=FRAME_S)
@@ -78,9 +78,7 @@ def test_the_aligned_baseline_puts_its_beats_on_the_clicks():
 
     n_frames = 900
     for bpm in (96.0, 120.0, 143.0):
-        click_frames = np.unique(np.round(np.arange(2.0, (n_frames - 1) * FRAME_S - 1, 60.0 / bpm) / FRAME_S))
-        S = np.full((80, n_frames), 1e-4, dtype=np.float32)
-        S[:, click_frames.astype(int)] = 1.0
+        S, click_frames, _ = click_spectrogram(n_frames, tempo_bpm=bpm, phase_s=2.0, end_s=(n_frames - 1) * FRAME_S - 1)
         click_s = click_frames * FRAME_S
         beats = librosa_aligned_beats(S, sr=SR, hop_length=HOP)
         assert beats.size >= 0.9 * click_s.size

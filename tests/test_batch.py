@@ -42,42 +42,16 @@ from helpers.beat import TrackerParams
 from helpers.errors import DataMissingError, HelpersError, ParameterError
 from helpers.evaluate import METRIC_NAMES
 
-from .conftest import write_info
+from .builders import click_spectrogram, write_beats, write_info
+from .conftest import HARMONIX, PUBLISHED_MEANS, requires_fork, requires_published
 
 SR, HOP = 22050, 1024
-SHARED = Path(__file__).resolve().parents[2] / "shared"
-HARMONIX = SHARED / "harmonix"
-# shared/harmonix/SOURCE.md: mir_eval 0.8.2, trimmed at 5 s, mean over the 912 tracks.
-PUBLISHED_MEANS = {  # F-measure, CMLt, AMLt
-    "Ellis": (0.696, 0.636, 0.807),
-    "Bock_1": (0.857, 0.694, 0.934),
-    "Korzeniowski": (0.906, 0.804, 0.940),
-    "Krebs": (0.911, 0.806, 0.931),
-    "Bock_2": (0.919, 0.827, 0.892),
-}
-needs_shared = pytest.mark.skipif(
-    not (HARMONIX / "results" / "beats").is_dir(), reason=f"real Harmonix annotations not found in {HARMONIX}"
-)
 
 # (track id, beat period in frames, number of frames): 10-13 frames = 129-99 BPM, 20-30 s.
 TRACKS = [("t1_p10", 10, 500), ("t2_p11", 11, 560), ("t3_p12", 12, 600), ("t4_p13", 13, 650), ("t5_p11", 11, 450)]
 
 
 # --------------------------------------------------------------------------- fixtures
-def click_train(period_frames: int, n_frames: int, first: int = 3) -> tuple[np.ndarray, np.ndarray]:
-    """A power mel-spectrogram with a broadband click every ``period_frames`` frames, and its beat times."""
-    S = np.full((80, n_frames), 1e-4, dtype=np.float32)
-    frames = np.arange(first, n_frames, period_frames)
-    S[:, frames] = 1.0
-    S[:, frames + 1] = 0.3     # a short decay, like a real onset
-    return S, frames * HOP / SR
-
-
-def write_beats(path: Path, times_s: np.ndarray) -> None:
-    lines = [f"{t:.6f}\t{i % 4 + 1}\t{i // 4 + 1}\n" for i, t in enumerate(times_s)]
-    path.write_text("".join(lines))
-
-
 @pytest.fixture
 def tiny(tmp_path) -> Dataset:
     """Five click-train tracks with exact 3-column reference beats."""
@@ -86,7 +60,7 @@ def tiny(tmp_path) -> Dataset:
     write_info(mel)
     beats.mkdir(parents=True)
     for tid, period, n in TRACKS:
-        S, times = click_train(period, n)
+        S, _, times = click_spectrogram(n, period_frames=period, decay=0.3)   # a click and a short decay
         np.save(mel / f"{tid}-mel.npy", S)
         write_beats(beats / f"{tid}.txt", times)
     return Dataset.from_root(tmp_path / "set", name="tiny")
@@ -289,7 +263,7 @@ def test_the_cache_follows_content_not_timestamps(tiny, tmp_path):
     kw = dict(tracker=oracle, tracker_params={"log": str(log)}, out_dir=out, jobs=1, progress=False)
     run_batch(tiny, **kw)
     os.utime(tiny.melspec_path("t1_p10"), (1e9, 1e9))     # touched, same bytes: still cached
-    S, _ = click_train(11, 560, first=4)                   # rewritten with other content
+    S = click_spectrogram(560, period_frames=11, first_frame=4, decay=0.3).S   # rewritten with other content
     np.save(tiny.melspec_path("t2_p11"), S)
     result = run_batch(tiny, **kw)
     assert n_calls(log) == len(TRACKS) + 1
@@ -401,7 +375,7 @@ def _publish_three_times(ds, out, shift):
         run_batch(ds, tracker=oracle, tracker_params={"shift_s": shift}, out_dir=out, jobs=1, progress=False)
 
 
-@pytest.mark.skipif("fork" not in multiprocessing.get_all_start_methods(), reason="needs fork")
+@requires_fork
 def test_two_concurrent_runs_on_one_out_dir_do_not_corrupt_it(tiny, tmp_path, monkeypatch):
     # Two processes (forked after the patches below) publish 3 times each into one folder.
     out, held_log = tmp_path / "out", tmp_path / "held.log"
@@ -471,7 +445,7 @@ def test_missing_estimates_and_unpaired_files_are_reported(tiny, tmp_path):
     est = tmp_path / "est"
     est.mkdir()
     for tid, period, n in TRACKS[:3]:
-        (est / f"{tid}.txt").write_text("".join(f"{t:.6f}\n" for t in click_train(period, n)[1]))
+        (est / f"{tid}.txt").write_text("".join(f"{t:.6f}\n" for t in click_spectrogram(n, period_frames=period).beat_times_s))
     (est / "stray.txt").write_text("1.0\n")
     (est / "t3_p12.txt").write_text("")                  # a tracker that found no beat
     with warnings.catch_warnings():
@@ -526,7 +500,7 @@ def test_cli_validate_and_evaluate(tiny, tmp_path, capsys):
     published = tmp_path / "published"
     (published / "Perfect").mkdir(parents=True)
     for tid, period, n in TRACKS:
-        (published / "Perfect" / f"{tid}.txt").write_text("".join(f"{t:.6f}\n" for t in click_train(period, n)[1]))
+        (published / "Perfect" / f"{tid}.txt").write_text("".join(f"{t:.6f}\n" for t in click_spectrogram(n, period_frames=period).beat_times_s))
     status = cli(["validate", "--melspec-dir", str(tiny.melspec_dir), "--reference_dir", str(tiny.beats_dir),
                   "--out-dir", str(out), "--baselines", "--published-dir", str(published), "--quiet"])
     assert status == 0
@@ -574,8 +548,7 @@ def test_cli_validate_takes_the_same_tracker_options_as_track(tiny, tmp_path):
 
 
 # --------------------------------------------------------------------------- the real annotations
-@pytest.mark.shared
-@needs_shared
+@requires_published
 def test_published_systems_means_match_the_harmonix_paper(tmp_path):
     """All five systems x 912 tracks through the `evaluate` command: SOURCE.md's means to 3 decimals."""
     reference_dir = HARMONIX / "dataset" / "beats_and_downbeats"
@@ -593,8 +566,7 @@ def test_published_systems_means_match_the_harmonix_paper(tmp_path):
         assert len(read_csv(csv_path)) == 912
 
 
-@pytest.mark.shared
-@needs_shared
+@requires_published
 def test_published_rows_equal_mir_eval_on_the_shortest_tracks():
     # (tests/test_evaluate.py compares all 4560 published estimates; this checks the batch path,
     # on the 3 shortest tracks because mir_eval's P-score is quadratic in the duration)

@@ -6,6 +6,7 @@ on every downbeat, a bass note on the downbeats."""
 from __future__ import annotations
 
 import csv
+from pathlib import Path
 import json
 
 import numpy as np
@@ -17,40 +18,23 @@ from helpers.data import HARMONIX_PARAMS as P
 from helpers.data import Dataset, load_beats
 from helpers.results import load_results
 
-from .conftest import write_info
+from .builders import bars_spectrogram, write_beats, write_info
 
 PERIOD, FIRST, METER = 11, 5, 4          # 11 frames at 21.53 frames/s = 117.45 BPM
 
 
-def bars_spectrogram(n_frames: int, *, pickup: int = 0, seed: int = 0):
-    """A power mel-spectrogram with beats every PERIOD frames, 4 beats per bar; the first `pickup` beats
-    precede the first downbeat. Returns (S, beat_frames, positions)."""
-    rng = np.random.default_rng(seed)
-    S = 1e-4 * (1 + 0.1 * rng.random((P.n_mels, n_frames)))
-    frames = np.arange(FIRST, n_frames - 2, PERIOD)
-    positions = (np.arange(frames.size) - pickup) % METER + 1
-    bar = np.cumsum(positions == 1)                              # chord k from the k-th downbeat on
-    chords = ((10, 20), (20, 30), (12, 26), (22, 34))
-    for k in range(frames.size):
-        lo, hi = chords[bar[k] % len(chords)]
-        stop = frames[k + 1] if k + 1 < frames.size else n_frames
-        S[lo:hi, frames[k]:stop] += 0.02                          # a held chord, changed on the one
-    S[40:, frames] += 0.3                                         # a hi-hat-like click on every beat
-    S[:6, frames[positions == 1]] += 1.0                          # the bass on the downbeats
-    return S.astype(np.float32), frames, positions
-
-
 @pytest.fixture
 def bar_set(tmp_path) -> Dataset:
+    """Three tracks of 4/4 bars (tests.builders.bars_spectrogram) over a slightly noisy floor, with 0, 1
+    and 3 beats of pickup, and their 3-column annotations."""
     mel, ann = tmp_path / "set" / "melspecs", tmp_path / "set" / "dataset" / "beats_and_downbeats"
     write_info(mel)
     ann.mkdir(parents=True)
     for tid, n_frames, pickup in (("b1", 1400, 0), ("b2", 1300, 1), ("b3", 1500, 3)):
-        S, frames, positions = bars_spectrogram(n_frames, pickup=pickup, seed=len(tid) + n_frames)
+        S, _, times, positions = bars_spectrogram(n_frames, period_frames=PERIOD, first_frame=FIRST, meter=METER,
+                                                  pickup=pickup, noise=1e-5, seed=len(tid) + n_frames)
         np.save(mel / f"{tid}-mel.npy", S)
-        times = P.frames_to_time(frames)
-        bars = np.cumsum(positions == 1) + (1 if positions[0] != 1 else 0)
-        (ann / f"{tid}.txt").write_text("".join(f"{t:.6f}\t{k}\t{b}\n" for t, k, b in zip(times, positions, bars)))
+        write_beats(ann / f"{tid}.txt", times, positions)
     return Dataset.from_root(tmp_path / "set")
 
 
@@ -137,3 +121,23 @@ def test_validate_reports_tempo_and_downbeats_and_no_bars_turns_them_off(bar_set
 def test_track_directory_tempo_without_bars(bar_set, tmp_path):
     tracks = track_directory(bar_set.melspec_dir, tmp_path / "o", jobs=1, progress=False)
     assert all(r.tempo_bpm == pytest.approx(TRUE_BPM, rel=0.01) and r.positions is None for r in tracks)
+
+
+def test_an_unwritable_tempo_csv_is_refused_before_any_tracking(bar_set, tmp_path, capsys, monkeypatch):
+    from helpers import files
+
+    blocked = tmp_path / "read-only"
+    real = files._write_file
+
+    def denied(path, content):                  # as root chmod does not stop writes: simulate the folder
+        if Path(path).parent == blocked:
+            raise PermissionError(13, "Permission denied", str(path))
+        return real(path, content)
+
+    monkeypatch.setattr(files, "_write_file", denied)
+    out = tmp_path / "est"
+    code = main(["track", "--melspec-dir", str(bar_set.melspec_dir), "--out-dir", str(out), "--quiet", "--jobs", "1",
+                 "--tempo-csv", str(blocked / "tempo.csv")])
+    err = capsys.readouterr().err
+    assert code == 2 and "read-only" in err and str(blocked) in err
+    assert not out.exists() or not any(out.iterdir())          # nothing was tracked

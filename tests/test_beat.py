@@ -1,12 +1,10 @@
 """Tests of helpers.beat: the DP tracker on click trains and simulated framing, validation,
-properties, speed, and (with ../shared) a regression test on real music."""
+properties, a whole song, and (with ../shared) a regression test on real music."""
 
 from __future__ import annotations
 
 import dataclasses
-import time
 import warnings
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -34,20 +32,12 @@ from helpers.beat import (
 from helpers.errors import ParameterError
 from helpers.novelty import Novelty
 
+from .builders import click_spectrogram
+from .conftest import REALMEL, requires_realmel
+
 SR, HOP, N_FFT = 22050, 1024, 2048
 FR = SR / HOP
 FRAME_S = HOP / SR
-SHARED = Path(__file__).resolve().parents[2] / "shared"
-REALMEL = SHARED / "realmel"
-
-
-def click_spectrogram(bpm, n_frames, *, phase_s=0.5, n_mels=80, floor=1e-4):
-    """Power spectrogram with a broadband click at the frame nearest to each beat."""
-    beat_times = np.arange(phase_s, (n_frames - 1) * FRAME_S, 60.0 / bpm)
-    frames = np.round(beat_times / FRAME_S).astype(int)
-    S = np.full((n_mels, n_frames), floor, dtype=np.float32)
-    S[:, frames] = 1.0
-    return S, frames
 
 
 def framed_bursts(onset_times_s, duration_s, *, decay_s=0.05, floor=1e-3, n_mels=8):
@@ -80,7 +70,7 @@ def nearest_errors(estimated_s, reference_s):
 # --------------------------------------------------------------------------- known answers
 @pytest.mark.parametrize("bpm, phase_s", [(120.0, 0.5), (97.0, 0.21), (143.7, 1.0), (75.0, 0.05)])
 def test_beats_of_a_click_train_within_one_frame(bpm, phase_s):
-    S, frames = click_spectrogram(bpm, 1300, phase_s=phase_s)
+    S, frames, _ = click_spectrogram(1300, tempo_bpm=bpm, phase_s=phase_s)
     r = run_tracker(S, sr=SR, hop_length=HOP)
     assert isinstance(r, TrackerResult)
     assert r.tempo_bpm == pytest.approx(bpm, rel=0.02)
@@ -146,14 +136,14 @@ def test_refined_times_within_10_ms_of_sub_frame_onsets_in_simulated_framing():
 
 
 def test_given_tempo_is_used():
-    S, _ = click_spectrogram(120.0, 600)
+    S = click_spectrogram(600, tempo_bpm=120.0).S
     r = run_tracker(S, sr=SR, hop_length=HOP, tempo_bpm=60.0)
     assert r.tempo_bpm == 60.0 and r.tempo_source == "given"
     np.testing.assert_allclose(np.diff(r.beat_times_s), 1.0, atol=2 * FRAME_S)
 
 
 def test_start_from_a_novelty_curve():
-    S, frames = click_spectrogram(110.0, 900)
+    S, frames, _ = click_spectrogram(900, tempo_bpm=110.0)
     nov = tracker_novelty(S, sr=SR, hop_length=HOP)
     np.testing.assert_array_equal(track_beats_from_novelty(nov), track_beats(S, sr=SR, hop_length=HOP))
     np.testing.assert_array_equal(run_tracker(S, sr=SR, hop_length=HOP).novelty.values, nov.values)
@@ -165,7 +155,7 @@ def test_silence_gives_no_beats():
 
 
 def test_trim_drops_beats_tracked_through_silence_at_the_edges():
-    S, frames = click_spectrogram(120.0, 1200, phase_s=0.5)
+    S, frames, _ = click_spectrogram(1200, tempo_bpm=120.0, phase_s=0.5)
     S[:, :300] = 1e-4          # music starts after 14 s ...
     S[:, 1000:] = 1e-4         # ... and stops at 46 s
     kept = frames[(frames >= 300) & (frames < 1000)]
@@ -179,7 +169,7 @@ def test_trim_drops_beats_tracked_through_silence_at_the_edges():
 def test_mel_params_and_tracker_params():
     from helpers.data import HARMONIX_PARAMS
 
-    S, _ = click_spectrogram(120.0, 600)
+    S = click_spectrogram(600, tempo_bpm=120.0).S
     a = track_beats(S, mel_params=HARMONIX_PARAMS)
     b = track_beats(S, sr=SR, hop_length=HOP)
     np.testing.assert_array_equal(a, b)
@@ -189,7 +179,7 @@ def test_mel_params_and_tracker_params():
 
 
 def test_novelty_delay_moves_beats_earlier():
-    S, frames = click_spectrogram(100.0, 600, phase_s=1.0)
+    S, frames, _ = click_spectrogram(600, tempo_bpm=100.0, phase_s=1.0)
     base = track_beats(S, sr=SR, hop_length=HOP)
     early = track_beats(S, sr=SR, hop_length=HOP, tracker_params=TrackerParams(novelty_delay_s=0.02))
     np.testing.assert_allclose(early, base - 0.02)
@@ -303,7 +293,7 @@ def test_phase_lock_leaves_an_unsteady_track_alone():
 
 
 def test_phase_lock_can_be_switched_off_and_changes_nothing_on_a_clean_click_train():
-    S, frames = click_spectrogram(117.0, 1500, phase_s=0.3)
+    S, frames, _ = click_spectrogram(1500, tempo_bpm=117.0, phase_s=0.3)
     on = run_tracker(S, sr=SR, hop_length=HOP)
     off = run_tracker(S, sr=SR, hop_length=HOP, tracker_params=TrackerParams(phase_lock=False))
     assert on.phase_lock is not None and on.phase_lock.applied and on.phase_lock.off_phase_share == 0.0
@@ -332,7 +322,7 @@ def test_beats_are_increasing_and_inside_the_track_for_any_input(S, hop):
 @settings(max_examples=20, deadline=None)
 @given(bpm=st.floats(80, 160), phase_s=st.floats(0.1, 1.0), shift=st.integers(1, 40))
 def test_shifting_the_input_shifts_the_beats(bpm, phase_s, shift):
-    S, _ = click_spectrogram(bpm, 900, phase_s=phase_s)
+    S = click_spectrogram(900, tempo_bpm=bpm, phase_s=phase_s).S
     shifted = np.concatenate([np.full((S.shape[0], shift), 1e-4, dtype=S.dtype), S], axis=1)
     a = track_beats(S, sr=SR, hop_length=HOP)
     b = track_beats(shifted, sr=SR, hop_length=HOP)
@@ -340,16 +330,15 @@ def test_shifting_the_input_shifts_the_beats(bpm, phase_s, shift):
     np.testing.assert_allclose(b, a + shift * FRAME_S, atol=1e-9)
 
 
-# --------------------------------------------------------------------------- speed
-def test_four_minutes_track_quickly():
-    rng = np.random.default_rng(0)
-    S, _ = click_spectrogram(123.0, 5168)
-    S = S + rng.random(S.shape).astype(np.float32) * 0.05
-    track_beats(S, sr=SR, hop_length=HOP)
-    t0 = time.perf_counter()
-    track_beats(S, sr=SR, hop_length=HOP)
-    elapsed = time.perf_counter() - t0
-    assert elapsed < 0.25, f"4 minutes took {elapsed * 1000:.0f} ms (target < 50 ms on a desktop)"
+# --------------------------------------------------------------------------- a whole song
+def test_a_four_minute_noisy_click_train_gets_every_click():
+    # A Harmonix-length track (5168 frames = 4 min) under uniform noise of 5 % of a click.
+    # How long this takes is measured by `python benchmarks/bench_tracker.py --timing`
+    # (budget 0.25 s), not asserted here.
+    S, frames, _ = click_spectrogram(5168, tempo_bpm=123.0, noise=0.05)
+    r = run_tracker(S, sr=SR, hop_length=HOP)
+    np.testing.assert_array_equal(r.beat_frames, frames)
+    assert r.tempo_bpm == pytest.approx(123.0, rel=5e-4)
 
 
 # --------------------------------------------------------------------------- real music
@@ -362,8 +351,7 @@ LIBROSA_REALMEL = {"F": 0.623, "CMLt": 0.575, "AMLt": 0.630}
 LIBROSA_REALMEL_TEMPO = {"Acc1": 0.70, "Acc2": 0.75}
 
 
-@pytest.mark.shared
-@pytest.mark.skipif(not REALMEL.is_dir(), reason="../shared/realmel is not available")
+@requires_realmel
 def test_beats_librosa_by_at_least_0_10_on_real_music():
     import mir_eval
 
@@ -434,7 +422,7 @@ def test_beat_tempo_refuses_bad_input(beats, kwargs, match):
 def test_tempo_of_a_click_track_is_reported_from_its_beat_grid(bpm):
     # Clicks rounded to whole frames (46 ms): intervals alternate between two frame counts,
     # yet the grid that fits the beats has the clicks' tempo to 0.05 %.
-    S, _ = click_spectrogram(bpm, 1300)
+    S = click_spectrogram(1300, tempo_bpm=bpm).S
     r = run_tracker(S, sr=SR, hop_length=HOP)
     assert r.tempo_source == "grid" and r.tempo_source in TEMPO_SOURCES
     assert r.tempo_bpm == pytest.approx(bpm, rel=5e-4)
@@ -450,8 +438,7 @@ def test_tempo_after_a_tempo_step_is_the_median_of_the_beats():
     t2 = np.arange(t1[-1] + 60 / 108, 61.0, 60 / 108)
     times = np.concatenate([t1, t2])
     n = int(61.0 / FRAME_S) + 1
-    S = np.full((80, n), 1e-4, dtype=np.float32)
-    S[:, np.round(times / FRAME_S).astype(int)] = 1.0
+    S = click_spectrogram(n, beat_times_s=times).S
     r = run_tracker(S, sr=SR, hop_length=HOP)
     assert 60 / np.median(np.diff(times)) == pytest.approx(108.0)
     assert r.tempo_source == "median"

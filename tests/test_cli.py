@@ -2,25 +2,18 @@
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 
 import numpy as np
 import pytest
 
 from helpers.__main__ import main
-from helpers.data import HARMONIX_PARAMS as P
 
-from .conftest import write_info
+from .builders import click_spectrogram, write_info
+from .conftest import requires_fork
 
-
-def _click_track(tempo_bpm, duration_s=30.0, seed=0):
-    rng = np.random.default_rng(seed)
-    n = int(duration_s * P.frame_rate_hz)
-    S = 1e-4 * rng.random((P.n_mels, n))
-    beats = np.arange(1.0, duration_s - 1, 60.0 / tempo_bpm)
-    S[:, P.time_to_frames(beats)] += 1.0
-    return S.astype(np.float32), beats
+# 30 s with a click on every beat from 1 s to 29 s, over faint noise (no constant floor)
+CLICK_TRACK = dict(duration_s=30.0, phase_s=1.0, end_s=29.0, floor=0.0, noise=1e-4)
 
 
 @pytest.fixture
@@ -29,7 +22,7 @@ def melspec_folder(tmp_path):
     write_info(d)
     truth = {}
     for name, tempo in (("a", 100.0), ("b ü", 128.0)):
-        S, beats = _click_track(tempo)
+        S, _, beats = click_spectrogram(tempo_bpm=tempo, **CLICK_TRACK)
         np.save(d / f"{name}-mel.npy", S)
         truth[name] = beats
     (d / "broken-mel.npy").write_bytes(b"\x93NUMPY truncated")
@@ -61,7 +54,7 @@ def test_track_options_reach_the_tracker(melspec_folder, tmp_path):
     assert len(forced) > 1.6 * len(default)  # the narrow prior at 200 BPM doubles the beat rate
 
 
-@pytest.mark.skipif("fork" not in multiprocessing.get_all_start_methods(), reason="the patched tracker needs fork")
+@requires_fork   # the patched tracker reaches the workers by fork
 def test_track_runs_on_two_workers_and_a_rerun_comes_from_the_cache(melspec_folder, tmp_path, capsys, monkeypatch):
     import helpers.beat
 
@@ -96,7 +89,7 @@ def test_user_errors_are_one_line_and_debug_shows_the_traceback(tmp_path, capsys
     err = capsys.readouterr().err
     assert err.startswith("error: ") and "info.json" in err and "Traceback" not in err
     write_info(tmp_path)
-    np.save(tmp_path / "a-mel.npy", _click_track(100.0)[0])
+    np.save(tmp_path / "a-mel.npy", click_spectrogram(tempo_bpm=100.0, **CLICK_TRACK).S)
     assert main(["track", "--melspec-dir", str(tmp_path), "--out-dir", str(tmp_path / "o"), "--refine", "magic"]) == 2
     assert "refine" in capsys.readouterr().err
     with pytest.raises(Exception, match="refine"):

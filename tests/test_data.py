@@ -31,7 +31,8 @@ from helpers.data import (
 )
 from helpers.errors import DataError, DataMissingError, HelpersError, ParameterError
 
-from .conftest import HARMONIX, REALMEL, power_spectrogram, requires_harmonix, requires_realmel, write_info
+from .builders import power_spectrogram, write_info
+from .conftest import HARMONIX, REALMEL, requires_harmonix, requires_realmel
 
 # ----------------------------------------------------------------------------------------
 # Parameters and time

@@ -1,9 +1,9 @@
 """helpers.downbeat: bars and downbeats, with known answers on synthetic bars.
 
-The synthetic spectrograms are built directly in numpy (POWER, Harmonix layout: 80 bands,
+The synthetic bars come from tests.builders.bars_spectrogram (POWER, Harmonix layout: 80 bands,
 sr 22050, hop 1024): a drum click in the high bands on every beat, a bass click in the
-bands below 250 Hz on chosen positions, and sustained "chords" (a few bands between 250
-Hz and 2 kHz) that change on the bar line. Every test knows the bar position of every beat.
+bands below 250 Hz on chosen positions, and sustained "chords" (three bands between 370
+Hz and 1 kHz) that change on the bar line. Every test knows the bar position of every beat.
 """
 
 from __future__ import annotations
@@ -41,59 +41,12 @@ from helpers.downbeat import (
 from helpers.errors import HelpersError, ParameterError
 from helpers.evaluate import evaluate_downbeats
 
+from .builders import BASS_BANDS, DRUM_BANDS, FLOOR, bars_spectrogram
 from .conftest import REALMEL, requires_realmel
 
 SR, HOP = HARMONIX_PARAMS.sr, HARMONIX_PARAMS.hop_length
 FR = SR / HOP
 N_MELS = HARMONIX_PARAMS.n_mels
-BASS_BANDS = slice(0, 6)          # centres 41-246 Hz: below LOW_BAND_CUTOFF_HZ
-DRUM_BANDS = slice(45, 80)        # above 2 kHz: not in the harmonic change
-CHORDS = ([8, 12, 15], [10, 13, 18], [9, 16, 20], [11, 14, 22])   # bands 370 Hz - 1 kHz
-FLOOR = 1e-4
-
-
-def synthetic_bars(*, meter=4, n_bars=16, bpm=120.0, pickup=0, bass_positions=(1,), chords=True,
-                   drums=True, start_s=0.5, drop_beat=None, add_beat=None):
-    """A POWER mel spectrogram of bars with known positions.
-
-    Parameters
-    ----------
-    meter : beats per bar
-    n_bars : full bars after the pickup
-    pickup : beats before the first downbeat (their positions are meter - pickup + 1 .. meter)
-    bass_positions : bar positions with a bass click
-    chords : a sustained chord per bar, changing on the bar line (cycling through CHORDS)
-    drop_beat, add_beat : index of a beat to remove from the returned beat list (the
-        tracker skipped it), or of a beat after which a spurious beat is inserted half way
-        (the tracker added one); the spectrogram is unchanged.
-
-    Returns
-    -------
-    S, beat_times_s, positions (of the returned beats; an added beat gets position 0)
-    """
-    period = 60.0 / bpm
-    n_beats = pickup + meter * n_bars
-    times = start_s + period * np.arange(n_beats)
-    positions = (np.arange(n_beats) - pickup) % meter + 1
-    n_frames = int(np.ceil((times[-1] + 2 * period) * FR)) + 1
-    S = np.full((N_MELS, n_frames), FLOOR)
-    frames = np.rint(times * FR).astype(int)
-    bar_of = (np.arange(n_beats) - pickup) // meter
-    for i, f in enumerate(frames):
-        if drums:
-            S[DRUM_BANDS, f] = 1.0
-        if positions[i] in bass_positions:
-            S[BASS_BANDS, f] = 1.0
-        if chords:
-            stop = frames[i + 1] if i + 1 < n_beats else n_frames
-            S[CHORDS[bar_of[i] % len(CHORDS)], f:stop] += 0.3
-    beats, pos = times, positions
-    if drop_beat is not None:
-        beats, pos = np.delete(beats, drop_beat), np.delete(pos, drop_beat)
-    if add_beat is not None:
-        beats = np.insert(beats, add_beat + 1, beats[add_beat] + period / 2)
-        pos = np.insert(pos, add_beat + 1, 0)
-    return S.astype(np.float32), beats, pos
 
 
 def track(S, beats, **kwargs):
@@ -102,7 +55,7 @@ def track(S, beats, **kwargs):
 
 # --------------------------------------------------------------------------- the whole stage
 def test_4_4_with_the_bass_on_one_gives_every_position():
-    S, beats, truth = synthetic_bars(meter=4, chords=False)
+    S, _, beats, truth = bars_spectrogram(n_bars=16, tempo_bpm=120.0, meter=4, chords=False)
     r = track(S, beats)
     assert isinstance(r, DownbeatResult)
     assert r.meter == 4 and r.meter_confidence > 0.99
@@ -113,7 +66,7 @@ def test_4_4_with_the_bass_on_one_gives_every_position():
 
 
 def test_a_waltz_is_found_in_three():
-    S, beats, truth = synthetic_bars(meter=3, bpm=96.0, bass_positions=(1,))
+    S, _, beats, truth = bars_spectrogram(n_bars=16, tempo_bpm=96.0, meter=3, bass_positions=(1,))
     r = track(S, beats)
     assert r.meter == 3 and r.meter_confidence > 0.99
     np.testing.assert_array_equal(r.positions, truth)
@@ -122,7 +75,7 @@ def test_a_waltz_is_found_in_three():
 
 @pytest.mark.parametrize("meter, pickup", [(4, 1), (4, 3), (3, 2)])
 def test_a_pickup_bar_the_first_beat_is_not_a_downbeat(meter, pickup):
-    S, beats, truth = synthetic_bars(meter=meter, pickup=pickup)
+    S, _, beats, truth = bars_spectrogram(n_bars=16, tempo_bpm=120.0, meter=meter, pickup=pickup)
     assert truth[0] != 1
     r = track(S, beats)
     np.testing.assert_array_equal(r.positions, truth)
@@ -131,7 +84,7 @@ def test_a_pickup_bar_the_first_beat_is_not_a_downbeat(meter, pickup):
 
 def test_chord_changes_on_the_bar_line_alone_find_the_phase():
     """No bass at all and the same drum click on every beat: only the harmony says where 1 is."""
-    S, beats, truth = synthetic_bars(meter=4, pickup=2, bass_positions=())
+    S, _, beats, truth = bars_spectrogram(n_bars=16, tempo_bpm=120.0, meter=4, pickup=2, bass_positions=())
     r = track(S, beats, meter=4)
     np.testing.assert_array_equal(r.positions, truth)
     assert r.meter_confidence == 1.0 and r.meter_salience == {}   # the meter was given
@@ -140,13 +93,13 @@ def test_chord_changes_on_the_bar_line_alone_find_the_phase():
 
 
 def test_the_bass_decides_when_the_harmony_says_nothing():
-    S, beats, truth = synthetic_bars(meter=4, pickup=1, chords=False)
+    S, _, beats, truth = bars_spectrogram(n_bars=16, tempo_bpm=120.0, meter=4, pickup=1, chords=False)
     r = track(S, beats, downbeat_params=DownbeatParams(bass_weight=1.0, change_weight=0.0))
     np.testing.assert_array_equal(r.positions, truth)
 
 
 def test_bass_on_one_and_three_leaves_the_phase_to_the_chords():
-    S, beats, truth = synthetic_bars(meter=4, bass_positions=(1, 3))
+    S, _, beats, truth = bars_spectrogram(n_bars=16, tempo_bpm=120.0, meter=4, bass_positions=(1, 3))
     r = track(S, beats)
     np.testing.assert_array_equal(r.positions, truth)
 
@@ -157,7 +110,8 @@ def test_a_skipped_beat_is_followed_by_resync_but_not_by_one_phase():
     Only the downbeats are decided by the evidence; where in the short bar the jump
     happens is not (any of its beats may take it), so the test checks the downbeats.
     """
-    S, beats, truth = synthetic_bars(meter=4, n_bars=12, drop_beat=21)
+    S, _, beats, truth = bars_spectrogram(n_bars=12, tempo_bpm=120.0, meter=4)
+    beats, truth = np.delete(beats, 21), np.delete(truth, 21)      # the spectrogram still has it
     resync = track(S, beats, meter=4, downbeat_params=DownbeatParams(resync=True))
     np.testing.assert_array_equal(resync.positions == 1, truth == 1)
     assert resync.n_resyncs == 1
@@ -168,7 +122,9 @@ def test_a_skipped_beat_is_followed_by_resync_but_not_by_one_phase():
 
 
 def test_an_added_beat_is_followed_by_resync():
-    S, beats, truth = synthetic_bars(meter=4, n_bars=12, add_beat=22)
+    S, _, beats, truth = bars_spectrogram(n_bars=12, tempo_bpm=120.0, meter=4)
+    beats = np.insert(beats, 23, beats[22] + 0.25)                 # half a beat after beat 22: not in S
+    truth = np.insert(truth, 23, 0)                                # the added beat has no position
     r = track(S, beats, meter=4, downbeat_params=DownbeatParams(resync=True))
     np.testing.assert_array_equal(r.positions == 1, truth == 1)
     assert r.n_resyncs == 1
@@ -176,7 +132,7 @@ def test_an_added_beat_is_followed_by_resync():
 
 
 def test_mel_params_gives_the_same_answer_as_sr_and_hop():
-    S, beats, truth = synthetic_bars(meter=3, pickup=1)
+    S, _, beats, truth = bars_spectrogram(n_bars=16, tempo_bpm=120.0, meter=3, pickup=1)
     a = track(S, beats)
     b = track_downbeats(S, beat_times_s=beats, mel_params=HARMONIX_PARAMS)
     np.testing.assert_array_equal(a.positions, b.positions)
@@ -184,7 +140,7 @@ def test_mel_params_gives_the_same_answer_as_sr_and_hop():
 
 
 def test_the_result_carries_the_evidence_curves():
-    S, beats, _ = synthetic_bars(meter=4, n_bars=8)
+    S, _, beats, _ = bars_spectrogram(n_bars=8, tempo_bpm=120.0, meter=4)
     r = track(S, beats)
     n = beats.size
     for curve in (r.bass_onset, r.harmonic_change, r.evidence):
@@ -197,7 +153,7 @@ def test_the_result_carries_the_evidence_curves():
 
 
 def test_the_stage_equals_its_pieces():
-    S, beats, _ = synthetic_bars(meter=3, n_bars=10, pickup=1)
+    S, _, beats, _ = bars_spectrogram(n_bars=10, tempo_bpm=120.0, meter=3, pickup=1)
     S = S * np.random.default_rng(3).uniform(0.5, 2.0, S.shape)      # not so clean
     r = track(S, beats)
     rate = {"sr": SR, "hop_length": HOP}
@@ -236,14 +192,14 @@ def test_the_pieces_equal_a_learners_loops():
        start_s=st.floats(0.0, 3.0), n_bars=st.integers(8, 20))
 def test_any_synthetic_track_gets_its_meter_and_positions(meter, pickup, bpm, start_s, n_bars):
     pickup = pickup % meter
-    S, beats, truth = synthetic_bars(meter=meter, pickup=pickup, bpm=bpm, start_s=start_s, n_bars=n_bars)
+    S, _, beats, truth = bars_spectrogram(n_bars=n_bars, tempo_bpm=bpm, phase_s=start_s, meter=meter, pickup=pickup)
     r = track(S, beats)
     assert r.meter == meter
     np.testing.assert_array_equal(r.positions, truth)
 
 
 def test_downbeats_score_one_against_the_truth():
-    S, beats, truth = synthetic_bars(meter=4, n_bars=20, pickup=3)
+    S, _, beats, truth = bars_spectrogram(n_bars=20, tempo_bpm=120.0, meter=4, pickup=3)
     r = track(S, beats)
     assert evaluate_downbeats(beats[truth == 1], r.downbeat_times_s) == {"Downbeat F-measure": 1.0}
 
@@ -258,7 +214,7 @@ def test_no_beat_gives_an_empty_result_with_a_warning():
 
 
 def test_few_beats_use_the_default_meter_or_the_given_one():
-    S, beats, truth = synthetic_bars(meter=3, n_bars=3)
+    S, _, beats, truth = bars_spectrogram(n_bars=3, tempo_bpm=120.0, meter=3)
     with pytest.warns(DownbeatWarning, match="using 4 beats per bar"):
         assert track(S, beats).meter == 4
     with warnings.catch_warnings():
@@ -410,7 +366,7 @@ def test_viterbi_jumps_only_when_it_pays():
 
 
 # --------------------------------------------------------------------------- bad input
-S_OK, BEATS_OK, _ = synthetic_bars(meter=4, n_bars=4)
+S_OK, _, BEATS_OK, _ = bars_spectrogram(n_bars=4, tempo_bpm=120.0, meter=4)
 
 
 @pytest.mark.parametrize("S, beats, kwargs, match", [
@@ -625,9 +581,8 @@ def test_bass_onset_at_frames_is_the_kernel_of_bass_onset_at_beats():
     from helpers.downbeat import bass_onset_at_frames
     from helpers.novelty import log_compress
 
-    S = np.full((80, 200), 1e-3)
-    beats = np.arange(0.5, 9.0, 0.5)
-    S[:6, time_to_frames(beats[::4], sr=SR, hop_length=HOP)] = 1.0       # the bass on every 4th beat
+    S, _, beats, _ = bars_spectrogram(200, tempo_bpm=120.0, end_s=9.0, meter=4, drums=False, chords=False,
+                                      floor=1e-3)                          # the bass on every 4th beat
     by_beats = bass_onset_at_beats(S, beat_times_s=beats, sr=SR, hop_length=HOP, cutoff_hz=250.0, gamma=1e4)
     low = HARMONIX_PARAMS.mel_frequencies_hz() < 250.0
     by_frames = bass_onset_at_frames(log_compress(S, gamma=1e4)[low], time_to_frames(beats, sr=SR, hop_length=HOP))

@@ -40,23 +40,10 @@ from helpers.evaluate import (
     validate_beats,
 )
 
-from .conftest import HARMONIX, SHARED  # noqa: E402  (../shared beside the repository)
-SYSTEMS = ("Bock_1", "Bock_2", "Ellis", "Korzeniowski", "Krebs")
-# Published means (shared/harmonix/SOURCE.md; mir_eval 0.8.2, trimmed at 5 s), 912 tracks.
-PUBLISHED_MEANS = {
-    "Ellis": (0.696, 0.636, 0.807),
-    "Bock_1": (0.857, 0.694, 0.934),
-    "Korzeniowski": (0.906, 0.804, 0.940),
-    "Krebs": (0.911, 0.806, 0.931),
-    "Bock_2": (0.919, 0.827, 0.892),
-}
-TOL = 1e-9
+from .conftest import HARMONIX, PUBLISHED_MEANS, requires_published
 
-needs_shared = pytest.mark.skipif(
-    not (HARMONIX / "dataset" / "beats_and_downbeats").is_dir()
-    or not (HARMONIX / "results" / "beats").is_dir(),
-    reason=f"real Harmonix annotations not found in {HARMONIX}",
-)
+SYSTEMS = ("Bock_1", "Bock_2", "Ellis", "Korzeniowski", "Krebs")
+TOL = 1e-9
 
 # 120 BPM click track, 60 s: the known-answer fixture.
 REF = np.arange(0.0, 60.0, 0.5)
@@ -471,16 +458,14 @@ def _harmonix():
     return track_ids, refs, ests
 
 
-@pytest.mark.shared
-@needs_shared
+@requires_published
 def test_harmonix_files_are_complete():
     track_ids, refs, ests = _harmonix()
     assert len(track_ids) == 912
     assert all(len(ests[s]) == 912 for s in SYSTEMS)
 
 
-@pytest.mark.shared
-@needs_shared
+@requires_published
 @pytest.mark.parametrize("system", SYSTEMS)
 def test_published_means_are_reproduced(system):
     track_ids, refs, ests = _harmonix()
@@ -529,8 +514,7 @@ def all_published_pairs():
 
 
 @pytest.mark.slow
-@pytest.mark.shared
-@needs_shared
+@requires_published
 @pytest.mark.parametrize("metric", METRIC_NAMES)
 def test_fast_equals_mir_eval_on_every_published_estimate(all_published_pairs, metric):
     keys, fast, slow = all_published_pairs
@@ -710,8 +694,7 @@ def test_downbeat_score_equals_mir_eval(pair, trim_s):
     assert got == _mir_eval_downbeat_f(ref[::4], est[1::3], trim_s=trim_s)
 
 
-@pytest.mark.shared
-@needs_shared
+@requires_published
 def test_harmonix_metadata_bpm_against_the_annotations():
     from helpers.data import load_beats, load_metadata
 
@@ -727,8 +710,7 @@ def test_harmonix_metadata_bpm_against_the_annotations():
     rows = c.disagreements()
     assert len(rows) == 35 and sum(r["relation"] == "other" for r in rows) == 9
 
-@pytest.mark.shared
-@needs_shared
+@requires_published
 def test_downbeat_score_equals_mir_eval_on_the_harmonix_annotations():
     """Every Harmonix track: the annotated downbeats against "every 4th annotated beat from the first"."""
     from helpers.data import load_beats

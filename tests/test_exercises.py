@@ -12,6 +12,7 @@ import warnings
 import numpy as np
 import pytest
 
+from helpers.analysis import bootstrap_mean_ci
 from helpers.course import notebook_paths
 from helpers.errors import ParameterError
 from helpers.evaluate import evaluate_beats
@@ -1165,13 +1166,10 @@ def test_parabolic_cases_agree_with_helpers_refine():
     assert split.expected[0] * split.kwargs["frame_rate_hz"] == pytest.approx(5 + 0.3 / 2.2, abs=1e-9)
 
 
-def test_bootstrap_reference_is_close_to_helpers_analysis_when_present():
-    analysis = pytest.importorskip("helpers.analysis")
-    if not hasattr(analysis, "bootstrap_mean_ci"):
-        pytest.skip("helpers.analysis has no bootstrap_mean_ci")
+def test_bootstrap_reference_is_close_to_helpers_analysis():
     case = EXERCISES["w4.bootstrap"].cases()[0]
     low, high = reference("w4.bootstrap")(*case.args, **case.kwargs)
-    ci = analysis.bootstrap_mean_ci(case.args[0], n_boot=2000, seed=0)
+    ci = bootstrap_mean_ci(case.args[0], n_boot=2000, seed=0)
     assert low == pytest.approx(ci.low, abs=0.01) and high == pytest.approx(ci.high, abs=0.01)
 
 

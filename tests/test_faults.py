@@ -53,7 +53,8 @@ from helpers.errors import DataError, DataMissingError, DownloadError, HelpersEr
 from helpers.evaluate import evaluate_beats
 from helpers.fetch import install_melspecs, load_manifest
 
-from .conftest import REPO, write_info
+from .builders import click_spectrogram, write_beats, write_info
+from .conftest import REPO
 from .test_fetch import (  # archive builders and the local HTTP server of the fetch tests
     MINI_DURATIONS,
     FileServer,
@@ -69,20 +70,6 @@ GOOD = {"g1": (10, 300), "g2": (11, 330), "g3": (12, 360)}   # id: (beat period 
 
 
 # =========================================================================== helpers
-def click_train(period_frames: int, n_frames: int, *, n_mels: int = 80, first: int = 3):
-    """A power mel-spectrogram with a click every ``period_frames`` frames, and the click frames."""
-    S = np.full((n_mels, n_frames), 1e-4, dtype=np.float32)
-    frames = np.arange(first, n_frames - 1, period_frames)
-    S[:, frames] = 1.0
-    S[:, frames + 1] = 0.3
-    return S, frames
-
-
-def write_beats(path: Path, times_s) -> None:
-    path.write_text("".join(f"{t:.6f}\t{i % 4 + 1}\t{i // 4 + 1}\n" for i, t in enumerate(times_s)),
-                    encoding="utf-8")
-
-
 def oracle(S_power, *, sr, hop_length, shift_s=0.0, log=None):
     """Reads the clicks back (frames whose loudest band is > 0.5), optionally shifted; logs calls."""
     if log is not None:
@@ -104,9 +91,9 @@ def make_set(root: Path, tracks=GOOD, *, sr=SR, hop=HOP, n_mels=80, **info) -> D
     write_info(mel, SR=sr, HOP_LENGTH=hop, N_MELS=n_mels, **info)
     beats.mkdir(parents=True, exist_ok=True)
     for tid, (period, n) in tracks.items():
-        S, frames = click_train(period, n, n_mels=n_mels)
+        S, _, times = click_spectrogram(n, period_frames=period, decay=0.3, n_mels=n_mels, sr=sr, hop_length=hop)
         np.save(mel / f"{tid}-mel.npy", S)
-        write_beats(beats / f"{tid}.txt", frames * hop / sr)
+        write_beats(beats / f"{tid}.txt", times)
     return Dataset.from_root(root, name=root.name)
 
 
@@ -155,7 +142,7 @@ def npy_bytes(array, **kwargs) -> bytes:
 # =========================================================================== mel-spectrogram files
 def _bad_melspecs():
     """case -> (bytes of the file given a good S, what is wrong (regex), the fix (regex))."""
-    S = click_train(10, 300)[0]
+    S = click_spectrogram(300, period_frames=10, decay=0.3).S
     good = npy_bytes(S)
     bad_header = good[:10] + b"{'descr': '<f4', 'fortran_order': False, 'shape': (80, " + b" " * 50
     return {
@@ -171,7 +158,7 @@ def _bad_melspecs():
         "db_ref_max": (npy_bytes(power_to_db(S, ref=float(S.max())).astype(np.float32)), r"looks like a spectrogram in dB", r"librosa\.db_to_power"),
         "db_ref_one": (npy_bytes(power_to_db(100 * S, top_db=None).astype(np.float32)), r"\[-20\.0, 20\.0\].*looks like a spectrogram in dB", r"librosa\.db_to_power"),
         "transposed": (npy_bytes(S.T.copy()), r"shape \(300, 80\) looks transposed", r"Use S\.T"),
-        "n_mels": (npy_bytes(click_train(10, 300, n_mels=128)[0]), r"128 mel bands but info\.json says N_MELS=80", "its own info.json"),
+        "n_mels": (npy_bytes(click_spectrogram(300, period_frames=10, decay=0.3, n_mels=128).S), r"128 mel bands but info\.json says N_MELS=80", "its own info.json"),
         "empty": (npy_bytes(np.zeros((80, 0), np.float32)), r"is empty \(0 frames\)", "re-create or remove it"),
         "one_d": (npy_bytes(S[0]), r"expected a 2-D array", r"S\.shape == \(n_mels, n_frames\)"),
         "integer": (npy_bytes(S.astype(np.int32)), r"expected floating-point power values, got dtype int32", r"astype\(np\.float32\)"),
@@ -306,7 +293,7 @@ def test_other_valid_parameters_just_work(tmp_path, capsys):
     code, _, err = cli(capsys, "track", "--melspec-dir", ds.melspec_dir, "--out-dir", tmp_path / "est", "--quiet")
     assert code == 0, err
     for tid, (period, n) in tracks.items():
-        truth = click_train(period, n)[1] * hop / sr       # seconds, with THESE parameters
+        truth = click_spectrogram(n, period_frames=period, sr=sr, hop_length=hop).beat_times_s   # with THESE parameters
         est = load_beats(tmp_path / "est" / f"{tid}.txt").times_s
         inner = est[(est > 3) & (est < truth[-1] - 2)]
         assert inner.size > 10 and np.abs(inner[:, None] - truth[None, :]).min(axis=1).max() < 0.03
@@ -320,8 +307,7 @@ def test_other_valid_parameters_just_work(tmp_path, capsys):
 # =========================================================================== short tracks
 def test_tracks_shorter_than_the_trim_are_scored_zero_with_a_warning(small_set, tmp_path, capsys):
     for tid, n_frames, beats in (("short_3s", 65, [0.5, 1.0, 1.5, 2.0, 2.5]), ("one_frame", 1, [0.02])):
-        S = np.full((80, n_frames), 1e-4, np.float32)
-        S[:, 0] = 1.0
+        S = click_spectrogram(n_frames, click_frames=[0]).S
         np.save(small_set.melspec_path(tid), S)
         write_beats(small_set.beats_path(tid), beats)
     with warnings.catch_warnings():
@@ -375,7 +361,7 @@ def test_bad_beat_file_is_refused_naming_file_line_and_fix(tmp_path, case):
 @pytest.mark.parametrize("case", list(BAD_BEATS))
 def test_bad_reference_or_estimate_file_fails_one_track_only(small_set, tmp_path, capsys, case):
     data, what, _, _ = BAD_BEATS[case]
-    S, _ = click_train(10, 300)
+    S = click_spectrogram(300, period_frames=10, decay=0.3).S
     np.save(small_set.melspec_path("bad"), S)
     small_set.beats_path("bad").write_bytes(data)
     result = run_batch(small_set, tracker=oracle, out_dir=tmp_path / "out", jobs=1, progress=False)
@@ -470,7 +456,7 @@ def test_bad_metadata_csv_names_the_line_and_fix(small_set, tmp_path, case):
 
 # =========================================================================== pairing and names
 def test_unpaired_melspecs_and_beats_are_listed_not_dropped(small_set, tmp_path, capsys):
-    np.save(small_set.melspec_path("mel_only"), click_train(10, 300)[0])
+    np.save(small_set.melspec_path("mel_only"), click_spectrogram(300, period_frames=10, decay=0.3).S)
     write_beats(small_set.beats_path("beats_only"), [0.5, 1.0])
     assert small_set.track_ids == sorted(GOOD)
     assert small_set.unpaired.melspec_only == ("mel_only",) and small_set.unpaired.annotation_only == ("beats_only",)

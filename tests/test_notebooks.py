@@ -1,5 +1,8 @@
-"""Every notebook runs top to bottom on the demo set, within its time budget, and is
-committed without outputs."""
+"""Every notebook runs top to bottom on the demo set, with its fill-ins blank and with the
+reference solutions filled in, and is committed without outputs.
+
+How long each run takes is measured against the course's budget (60 s per notebook on the
+demo set) by benchmarks/bench_notebooks.py, not asserted here."""
 
 from __future__ import annotations
 
@@ -13,9 +16,6 @@ from helpers.data import data_root
 from .conftest import REPO
 
 NOTEBOOKS = notebook_paths(REPO / "notebooks")
-#: Seconds per notebook on the demo set (README); a notebook that needs more names its budget here.
-BUDGET_S: dict[str, float] = {}
-DEFAULT_BUDGET_S = 60.0
 
 
 @pytest.fixture(scope="module")
@@ -75,10 +75,8 @@ def test_notebook_committed_without_outputs(path):
 
 @pytest.mark.slow
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
-def test_notebook_executes_within_budget(path, demo_data):
-    nb, seconds = execute_notebook(path)
-    budget = BUDGET_S.get(path.name[:2], DEFAULT_BUDGET_S)
-    assert seconds < budget, f"{path.name} took {seconds:.1f} s (budget {budget:.0f} s)"
+def test_notebook_executes_with_the_stubs_blank(path, demo_data):
+    nb, _ = execute_notebook(path)
     errors = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs if o.output_type == "error"]
     assert not errors
     echoes = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs if o.output_type == "execute_result"
@@ -93,10 +91,8 @@ def test_notebook_executes_within_budget(path, demo_data):
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
 def test_notebook_executes_with_the_reference_solutions_filled_in(path, demo_data):
     """The learner's side: with every fill-in written (the reference solutions), the notebook still
-    runs top to bottom within its budget and every check passes."""
-    nb, seconds = execute_notebook(path, with_solutions=True)
-    budget = BUDGET_S.get(path.name[:2], DEFAULT_BUDGET_S)
-    assert seconds < budget, f"{path.name} with solutions took {seconds:.1f} s (budget {budget:.0f} s)"
+    runs top to bottom and every check passes."""
+    nb, _ = execute_notebook(path, with_solutions=True)
     statuses = check_statuses(nb)
     assert statuses, f"{path.name}: no check ran"
     failed = {k: v for k, v in statuses.items() if v != "passed"}

@@ -27,21 +27,16 @@ from helpers.novelty import (
     sum_bands,
 )
 
+from .builders import click_spectrogram
+
 SR, HOP = 22050, 1024
 FR = SR / HOP
-
-
-def click_spectrogram(click_frames, n_frames, *, n_mels=80, floor=1e-4, level=1.0):
-    """A power spectrogram: quiet noise floor, a broadband click at each given frame."""
-    S = np.full((n_mels, n_frames), floor, dtype=np.float32)
-    S[:, np.asarray(click_frames, dtype=int)] = level
-    return S
 
 
 # --------------------------------------------------------------------------- known answers
 def test_flux_peaks_exactly_at_clicks():
     clicks = np.arange(7, 600, 11)
-    nov = spectral_flux(click_spectrogram(clicks, 640), sr=SR, hop_length=HOP)
+    nov = spectral_flux(click_spectrogram(640, click_frames=clicks).S, sr=SR, hop_length=HOP)
     assert isinstance(nov, Novelty)
     assert nov.frame_rate_hz == pytest.approx(FR)
     np.testing.assert_array_equal(np.flatnonzero(nov.values > 0.5), clicks)
@@ -169,7 +164,7 @@ def test_energy_novelty_misses_a_timbre_change_that_flux_sees():
 def test_pick_onsets_finds_every_click_and_eighth_notes_are_onsets_not_beats():
     beats = np.arange(10, 600, 22)
     eighths = beats[:-1] + 11
-    S = click_spectrogram(beats, 620)
+    S = click_spectrogram(620, click_frames=beats).S
     S[:, eighths] = 0.3                       # softer off-beat eighth notes
     nov = spectral_flux(S, sr=SR, hop_length=HOP)
     onsets = pick_onsets(nov)
@@ -220,7 +215,7 @@ def test_bad_rate_is_refused(kwargs, match):
 def test_mel_params_instead_of_sr_and_hop():
     from helpers.data import HARMONIX_PARAMS
 
-    S = click_spectrogram([5, 20], 30, n_mels=80)
+    S = click_spectrogram(30, click_frames=[5, 20]).S
     a = spectral_flux(S, mel_params=HARMONIX_PARAMS)
     b = spectral_flux(S, sr=SR, hop_length=HOP)
     np.testing.assert_array_equal(a.values, b.values)

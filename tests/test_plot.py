@@ -14,7 +14,7 @@ from helpers.data import Beats, MelParams  # noqa: E402
 from helpers.errors import ParameterError  # noqa: E402
 from helpers.plot import beat_lines, curve, specshow_db, track_overview  # noqa: E402
 
-from .conftest import power_spectrogram  # noqa: E402
+from .builders import power_spectrogram  # noqa: E402
 
 
 @pytest.fixture(autouse=True)

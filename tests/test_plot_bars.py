@@ -15,7 +15,7 @@ from helpers.downbeat import track_downbeats  # noqa: E402
 from helpers.errors import ParameterError  # noqa: E402
 from helpers.plot import BEAT_STYLES, bar_grid, downbeat_overview  # noqa: E402
 
-from .conftest import power_spectrogram  # noqa: E402
+from .builders import bars_spectrogram  # noqa: E402
 
 
 @pytest.fixture(autouse=True)
@@ -85,22 +85,9 @@ def test_bar_grid_refuses_bad_input(kwargs, match):
         bar_grid(beat_times_s, positions, ax=ax, **kwargs)
 
 
-def _bars_spectrogram(beats_s, positions):
-    """Drums on every beat, a bass note on every downbeat, a chord per bar: POWER, Harmonix layout."""
-    S = power_spectrogram(n_frames=int(beats_s[-1] * P.frame_rate_hz) + 30) * 1e-3
-    frames = np.rint(beats_s * P.frame_rate_hz).astype(int)
-    S[40:, frames] = 1.0
-    S[:5, frames[positions == 1]] = 1.0
-    ones = frames[positions == 1]
-    for k, (a, b) in enumerate(zip(ones, np.r_[ones[1:], S.shape[1]])):
-        S[10 + 3 * (k % 4), a:b] = 0.5
-    return S
-
-
 def test_downbeat_overview_draws_the_estimate_the_reference_and_the_evidence():
-    beats_s = np.arange(0.5, 30.0, 0.5)
-    positions = np.arange(beats_s.size) % 4 + 1
-    S = _bars_spectrogram(beats_s, positions)
+    # 4/4 at 120 BPM from 0.5 s to 29.5 s: drums on every beat, the bass on one, a chord per bar
+    S, _, beats_s, positions = bars_spectrogram(int(29.5 * P.frame_rate_hz) + 30, tempo_bpm=120.0, end_s=30.0)
     result = track_downbeats(S, beat_times_s=beats_s, mel_params=P)
     reference = Beats(times_s=beats_s, positions=positions)
     out = downbeat_overview(S, params=P, result=result, reference=reference, start_s=4.0, end_s=12.0, title="t")
@@ -118,9 +105,7 @@ def test_downbeat_overview_draws_the_estimate_the_reference_and_the_evidence():
 
 
 def test_downbeat_overview_without_reference_and_bad_result():
-    beats_s = np.arange(0.5, 20.0, 0.5)
-    positions = np.arange(beats_s.size) % 4 + 1
-    S = _bars_spectrogram(beats_s, positions)
+    S, _, beats_s, positions = bars_spectrogram(int(19.5 * P.frame_rate_hz) + 30, tempo_bpm=120.0, end_s=20.0)
     result = track_downbeats(S, beat_times_s=beats_s, mel_params=P)
     out = downbeat_overview(S, params=P, result=result)
     assert "reference0" not in out["lines"] and out["axes"][0].get_xlim()[0] == 0.0

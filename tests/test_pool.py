@@ -17,7 +17,7 @@ import pytest
 import helpers.pool as pool
 from helpers.pool import IN_FLIGHT_PER_JOB, choose_context, run_jobs
 
-needs_fork = pytest.mark.skipif("fork" not in multiprocessing.get_all_start_methods(), reason="needs fork")
+from .conftest import requires_fork
 
 
 @dataclass(frozen=True)
@@ -55,7 +55,7 @@ def test_in_this_process_every_job_runs_once_in_order():
     assert {r.pid for _, r in done} == {os.getpid()}
 
 
-@needs_fork
+@requires_fork
 def test_in_workers_every_job_runs_once_and_results_come_back_here():
     callers = set()
     done = run_jobs(jobs(12), work, n_jobs=2, mp_context=multiprocessing.get_context("fork"), failed=failed,
@@ -67,7 +67,7 @@ def test_in_workers_every_job_runs_once_and_results_come_back_here():
     assert callers == {os.getpid()}                    # on_result runs in this process
 
 
-@needs_fork
+@requires_fork
 def test_a_dying_worker_fails_its_job_only():
     done = dict((j.track_id, r) for j, r in run_jobs(jobs(8, die={3}), work, n_jobs=2,
                                                      mp_context=multiprocessing.get_context("fork"),
@@ -78,7 +78,7 @@ def test_a_dying_worker_fails_its_job_only():
     assert all(r.error is None for t, r in done.items() if t != "t03")
 
 
-@needs_fork
+@requires_fork
 def test_no_more_than_a_few_jobs_per_worker_are_in_flight(monkeypatch):
     most = []
 

@@ -25,6 +25,7 @@ from helpers.tempo import (
     tempo_salience,
 )
 
+from .builders import click_spectrogram
 from .conftest import HARMONIX, requires_harmonix
 
 SR, HOP = 22050, 1024
@@ -32,13 +33,11 @@ FR = SR / HOP
 
 
 def click_novelty(bpm, *, duration_s=60.0, phase_s=0.3, accents=(1.0,)):
-    """A novelty with a click (at the nearest frame) on every beat; accents cycle over the beats."""
-    n = int(duration_s * FR)
-    x = np.zeros(n)
-    times = np.arange(phase_s, (n - 1) / FR, 60.0 / bpm)
-    frames = np.round(times * FR).astype(int)
-    x[frames] = np.resize(np.asarray(accents, float), frames.size)
-    return Novelty(x, FR)
+    """A novelty that is 0 except for a click (at the nearest frame) on every beat; accents cycle over
+    the beats: tests.builders.click_spectrogram with one band and no floor."""
+    S = click_spectrogram(duration_s=duration_s, tempo_bpm=bpm, phase_s=phase_s, level=accents, floor=0.0,
+                          n_mels=1, dtype=np.float64).S
+    return Novelty(S[0], FR)
 
 
 def peak_bpm(tg: Tempogram, lo, hi):
@@ -225,7 +224,6 @@ def test_fit_tempo_prior_refuses_bad_input(tempi, match):
         fit_tempo_prior(tempi)
 
 
-@pytest.mark.shared
 @requires_harmonix
 def test_prior_constants_are_the_fit_to_the_harmonix_dev_annotations():
     # The prior is a choice: it is fitted to the DEV split only (no test track), to the tempo

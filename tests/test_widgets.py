@@ -14,21 +14,17 @@ from helpers.data import Beats, Dataset  # noqa: E402
 from helpers.errors import ParameterError  # noqa: E402
 from helpers.widgets import EXPLORER_SLIDERS, TrackBrowser, TrackerExplorer  # noqa: E402
 
-from .conftest import write_info  # noqa: E402
+from .builders import click_spectrogram, write_beats, write_info  # noqa: E402
 
 TEMPO_BPM = 120.0
 
 
-def click_spectrogram(tempo_bpm=TEMPO_BPM, duration_s=40.0, seed=0):
-    """A power mel-spectrogram with broadband hits exactly on a beat grid (+ faint noise)."""
-    rng = np.random.default_rng(seed)
-    n_frames = int(duration_s * P.frame_rate_hz)
-    S = 1e-4 * rng.random((P.n_mels, n_frames))
-    beats = np.arange(1.0, duration_s - 1, 60.0 / tempo_bpm)
-    frames = P.time_to_frames(beats)
-    S[:, frames] += 1.0
-    S[:, frames + 1] += 0.3
-    return S.astype(np.float32), Beats(times_s=beats)
+def click_track(tempo_bpm=TEMPO_BPM, duration_s=40.0, seed=0):
+    """A click and a short decay on every beat from 1 s to ``duration_s - 1`` s, over faint noise
+    (tests.builders.click_spectrogram), and the reference beats."""
+    S, _, times = click_spectrogram(duration_s=duration_s, tempo_bpm=tempo_bpm, phase_s=1.0, end_s=duration_s - 1,
+                                    decay=0.3, floor=0.0, noise=1e-4, seed=seed)
+    return S, Beats(times_s=times)
 
 
 @pytest.fixture(autouse=True)
@@ -38,7 +34,7 @@ def _close():
 
 
 def test_explorer_tracks_the_click_train():
-    S, ref = click_spectrogram()
+    S, ref = click_track()
     ex = TrackerExplorer(S, ref, params=P, start_s=5, window_s=10)
     assert ex.tempo_bpm == pytest.approx(TEMPO_BPM, rel=0.02)
     assert ex.scores["F-measure"] > 0.95 and ex.scores["Correct Metric Level Total"] > 0.9
@@ -49,7 +45,7 @@ def test_explorer_tracks_the_click_train():
 
 def test_explorer_prior_moves_the_metrical_level():
     """A narrow prior at double the tempo makes the tracker tap twice per beat: CMLt drops, AMLt stays."""
-    S, ref = click_spectrogram()
+    S, ref = click_track()
     ex = TrackerExplorer(S, ref, params=P)
     before = ex._png
     scores = ex.update(prior_center_bpm=2 * TEMPO_BPM, prior_width_octaves=0.1)
@@ -60,7 +56,7 @@ def test_explorer_prior_moves_the_metrical_level():
 
 
 def test_explorer_widget_sliders_drive_updates():
-    S, ref = click_spectrogram()
+    S, ref = click_track()
     ex = TrackerExplorer(S, ref, params=P)
     box = ex.widget()
     sliders = [c for row in box.children[0].children for c in row.children]
@@ -81,7 +77,7 @@ def test_explorer_widget_sliders_drive_updates():
 
 
 def test_explorer_local_average_slider_zero_means_off():
-    S, ref = click_spectrogram(duration_s=15)
+    S, ref = click_track(duration_s=15)
     ex = TrackerExplorer(S, ref, params=P)
     ex.update(local_average_s=0.0)
     assert ex.tracker_params.local_average_s is None
@@ -90,7 +86,7 @@ def test_explorer_local_average_slider_zero_means_off():
 
 
 def test_explorer_rejects_unknown_parameters():
-    S, ref = click_spectrogram(duration_s=15)
+    S, ref = click_track(duration_s=15)
     ex = TrackerExplorer(S, ref, params=P)
     with pytest.raises(ParameterError, match="unknown tracker parameter"):
         ex.update(tempo=3)
@@ -103,11 +99,9 @@ def small_set(tmp_path):
     beats_dir = tmp_path / "dataset" / "beats_and_downbeats"
     beats_dir.mkdir(parents=True)
     for i, tempo in enumerate((100.0, 130.0)):
-        S, ref = click_spectrogram(tempo_bpm=tempo, duration_s=20, seed=i)
+        S, ref = click_track(tempo_bpm=tempo, duration_s=20, seed=i)
         np.save(mel / f"t{i}-mel.npy", S)
-        positions = (np.arange(len(ref.times_s)) % 4) + 1
-        bars = np.arange(len(ref.times_s)) // 4 + 1
-        (beats_dir / f"t{i}.txt").write_text("".join(f"{t:.6f}\t{p}\t{b}\n" for t, p, b in zip(ref.times_s, positions, bars)))
+        write_beats(beats_dir / f"t{i}.txt", ref.times_s)
     return Dataset.from_root(tmp_path, name="small")
 
 
@@ -137,7 +131,7 @@ def test_browser_audio_has_the_datas_rate(small_set):
 
 def test_explorer_bass_share_slider_weighs_the_bass_bands():
     """Bass-only hits on the off-beats: their flux grows with the bass share; at share 0 only noise is left."""
-    S, ref = click_spectrogram()
+    S, ref = click_track()
     low = P.mel_frequencies_hz() < 250.0
     off_frames = P.time_to_frames(ref.times_s[:-1] + 30.0 / TEMPO_BPM)
     S[np.ix_(low, off_frames)] += 1.0

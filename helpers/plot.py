@@ -34,6 +34,7 @@ __all__ = [
     "tempo_phase_plane",
     "bar_grid",
     "downbeat_overview",
+    "weight_image",
 ]
 
 #: Tempo ticks (BPM) for log-scaled tempo axes.
@@ -749,3 +750,85 @@ def downbeat_overview(S_power, *, params: MelParams, result, reference=None, sta
     if title:
         axes[0].set_title(title)
     return {"figure": fig, "axes": axes, "mesh": mesh, "lines": lines}
+
+
+# =========================================================================== Week 6: what a model learned
+#: Band-group ticks on the y axis of :func:`weight_image` (at most this many, evenly spaced).
+_MAX_GROUP_TICKS = 8
+
+
+def weight_image(weights, *, frame_rate_hz: float, group_hz=None, ax=None, title: str | None = None,
+                 colorbar: bool = True, colorbar_label: str = "weight", vmax: float | None = None) -> dict:
+    """Weights over band group x time offset as an image: offsets in ms, band groups labelled in Hz, 0 white.
+
+    The picture of a linear filter over the learner's features (notebook 06): row ``g``,
+    column ``j + c`` is the weight of band group ``g`` at ``j`` frames from the frame
+    (``j = -c .. c``; negative = before it). Red pushes a frame towards "beat", blue away;
+    the colour scale is symmetric around 0 so that white is 0. A dashed line marks offset 0.
+
+    Parameters
+    ----------
+    weights : np.ndarray [shape=(n_groups, 2 * c + 1)]
+        E.g. ``helpers.learn.LearnedModel.weight_image``.
+    frame_rate_hz : float
+        Frames per second (``sr / hop_length``): sets the offsets in ms.
+    group_hz : np.ndarray [shape=(n_groups,)], optional
+        A frequency per band group (e.g. the mean centre of its mel bands), for the y tick
+        labels; without it the groups are numbered.
+    ax : matplotlib Axes, optional
+    title : str, optional
+    colorbar : bool
+        Draw a colour bar labelled ``colorbar_label``.
+    vmax : float, optional
+        The colour scale runs from -vmax to vmax (default: the largest ``|weight|``).
+
+    Returns
+    -------
+    dict
+        ``{"mesh": QuadMesh, "colorbar": Colorbar or None, "offsets_ms": np.ndarray}``
+        (``offsets_ms``: the centre of each column).
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> _, ax = plt.subplots()
+    >>> w = np.zeros((20, 17)); w[0, 8] = 1.0                  # the bass group, at the frame itself
+    >>> drawn = weight_image(w, frame_rate_hz=22050 / 1024, ax=ax, colorbar=False)
+    >>> drawn["offsets_ms"][[0, 8, 16]].round(1).tolist()
+    [-371.5, 0.0, 371.5]
+    """
+    W = np.asarray(weights, dtype=float)
+    if W.ndim != 2 or W.shape[1] % 2 != 1:
+        raise ParameterError(f"weights must be 2-D (n_groups, 2 * context + 1 offsets), got shape {W.shape}: "
+                             "reshape a flat weight vector with .reshape(n_groups, -1) (group-major).")
+    if not np.all(np.isfinite(W)):
+        raise ParameterError("weights has NaN or infinite values.")
+    fr = check_positive(frame_rate_hz, name="frame_rate_hz", fix="It is sr / hop_length (21.53 for Harmonix).")
+    n_groups, n_offsets = W.shape
+    c = n_offsets // 2
+    if group_hz is not None:
+        group_hz = np.asarray(group_hz, dtype=float)
+        if group_hz.shape != (n_groups,):
+            raise ParameterError(f"group_hz has shape {group_hz.shape}, expected ({n_groups},): one value per group.")
+    if vmax is None:
+        vmax = float(np.max(np.abs(W))) or 1.0
+    else:
+        vmax = check_positive(vmax, name="vmax")
+    ax = _axes(ax)
+    ms_per_frame = 1000.0 / fr
+    x_edges = (np.arange(-c, c + 2) - 0.5) * ms_per_frame
+    y_edges = np.arange(n_groups + 1) - 0.5
+    mesh = ax.pcolormesh(x_edges, y_edges, W, cmap="RdBu_r", vmin=-vmax, vmax=vmax, shading="flat")
+    ax.axvline(0.0, color="0.3", linestyle="--", linewidth=0.8)
+    ticks = np.unique(np.linspace(0, n_groups - 1, min(n_groups, _MAX_GROUP_TICKS)).round().astype(int))
+    if group_hz is not None:
+        ax.set_yticks(ticks, [f"{group_hz[g]:.0f}" for g in ticks])
+        ax.set_ylabel("band group (mean centre, Hz)")
+    else:
+        ax.set_yticks(ticks, [str(g) for g in ticks])
+        ax.set_ylabel("band group (0 = lowest)")
+    ax.set_xlabel("time offset from the frame (ms)")
+    if title:
+        ax.set_title(title, fontsize=10)
+    bar = ax.figure.colorbar(mesh, ax=ax, label=colorbar_label) if colorbar else None
+    return {"mesh": mesh, "colorbar": bar, "offsets_ms": np.arange(-c, c + 1) * ms_per_frame}

@@ -65,6 +65,7 @@ __all__ = [
     "TrackResult",
     "BatchResult",
     "load_results",
+    "results_from_rows",
     "compare",
     "format_table",
     "write_table_csv",
@@ -444,6 +445,61 @@ def load_results(path) -> BatchResult:
 
 
 # =========================================================================== tables of several systems
+def results_from_rows(rows, *, system: str, **config) -> BatchResult:
+    """A :class:`BatchResult` from per-track score rows computed elsewhere (e.g. a cross-validation).
+
+    So that scores that did not come from :func:`helpers.batch.run_batch` -- the held-out
+    scores of :func:`helpers.learn.cross_validate` (``CVResult.rows``), or
+    :func:`helpers.learn.score_tracks` -- go into the same tables and tests
+    (:func:`compare`, :func:`helpers.analysis.paired_comparison`,
+    :func:`helpers.analysis.split_result`; notebook 06). Each track keeps the metrics of
+    :data:`RESULT_METRIC_NAMES` found in its row (long or short names) and its tempo
+    (``tempo_bpm``); the beats themselves are not kept (``beat_times_s`` is ``None``).
+
+    Parameters
+    ----------
+    rows : iterable of dict
+        One per track: ``track_id`` and the metrics (as :func:`helpers.evaluate.evaluate_beats`
+        names them), optionally ``tempo_bpm``.
+    system : str
+        The name of the result (``BatchResult.name``), e.g. ``"MLP, 5-fold CV"``.
+    **config
+        More facts to keep in ``config`` (e.g. ``split="dev", trim_s=5.0, n_folds=5``).
+
+    Returns
+    -------
+    BatchResult
+
+    Raises
+    ------
+    ParameterError
+        No rows, a row without ``track_id`` or without any metric, or one track twice.
+
+    Examples
+    --------
+    >>> r = results_from_rows([{"track_id": "t1", "F-measure": 0.5}, {"track_id": "t2", "F": 1.0}], system="cv")
+    >>> r.name, r.scores("F").tolist()
+    ('cv', [0.5, 1.0])
+    """
+    rows = list(rows)
+    if not rows:
+        raise ParameterError("no rows: give one dict per track (track_id and its scores).")
+    tracks, seen = [], set()
+    for row in rows:
+        if not isinstance(row, Mapping) or "track_id" not in row:
+            raise ParameterError(f"each row must be a dict with a 'track_id', got {row!r:.80}.")
+        track_id = str(row["track_id"])
+        scores = {_RESULT_LONG_NAME[k]: float(v) for k, v in row.items() if k in _RESULT_LONG_NAME and v is not None}
+        if not scores:
+            raise ParameterError(f"the row of {track_id!r} has no score (metrics: {', '.join(RESULT_METRIC_NAMES)}).")
+        if track_id in seen:
+            raise ParameterError(f"track {track_id!r} appears twice: one row per track.")
+        seen.add(track_id)
+        tempo = row.get("tempo_bpm")
+        tracks.append(TrackResult(track_id, scores, tempo_bpm=None if tempo is None else float(tempo)))
+    return BatchResult(tracks, {"system": str(system), **config})
+
+
 def compare(results: Mapping[str, BatchResult] | Sequence[BatchResult], *, metrics=None,
             statistic: str = "mean") -> list[dict]:
     """One row per system: its mean (or median) of each metric over the **same** tracks.

@@ -886,14 +886,14 @@ def test_each_notebook_has_a_few_exercises_with_unique_names():
         inline = [ex for ex in chosen if ex.inline]
         assert 2 <= len(chosen) - len(inline) <= 5, prefix
         assert not inline or len(inline) >= 3, prefix
-    assert all(re.fullmatch(r"w[1-5]\.[a-z_]+", ex_id) for ex_id in EXERCISES)
+    assert all(re.fullmatch(r"w[1-6]\.[a-z_]+", ex_id) for ex_id in EXERCISES)
     assert all(ex.part in ("", "a", "b") for ex in EXERCISES.values())
     names = [ex.function_name for ex in EXERCISES.values()]
     assert len(set(names)) == len(names)
 
 
 def test_every_exercise_has_wrong_answers_in_this_file():
-    """Weeks 1-4 here; week 5's typical wrong answers are in tests/test_exercises_week5.py."""
+    """Weeks 1-4 here; weeks 5 and 6 have theirs in tests/test_exercises_week5.py and test_exercises_week6.py."""
     assert set(WRONG) == {ex_id for ex_id, ex in EXERCISES.items() if ex.week <= 4}
     assert all(len(v) >= 2 for v in WRONG.values())
 

@@ -30,7 +30,7 @@ def demo_data():
 
 
 def test_numbered_notebooks_one_per_week_and_two_for_week_2():
-    assert [p.name.split("_")[0] for p in NOTEBOOKS] == ["01", "02a", "02b", "03", "04", "05"]
+    assert [p.name.split("_")[0] for p in NOTEBOOKS] == ["01", "02a", "02b", "03", "04", "05", "06"]
 
 
 def _fill_in_cells(nb) -> list[int]:

@@ -128,3 +128,42 @@ def test_write_table_csv_keeps_full_precision_and_empty_cells(tmp_path):
     assert float(next(csv.DictReader(open(path)))["F-measure"]) == 1 / 3
     with pytest.raises(ParameterError, match="no rows"):
         write_table_csv([], tmp_path / "x.csv")
+
+
+# =========================================================================== results_from_rows (notebook 06)
+def _score_row(track_id, f, **extra):
+    return {"track_id": track_id, "source": "demo", **{m: f for m in METRIC_NAMES}, "tempo_bpm": 120.0, **extra}
+
+
+def test_results_from_rows_keeps_each_tracks_scores_and_feeds_the_comparisons():
+    """Cross-validated rows (helpers.learn.CVResult.rows) become a BatchResult like a batch run's."""
+    from helpers.analysis import paired_comparison, split_result
+    from helpers.results import results_from_rows
+
+    rows = [_score_row("b", 0.5, fold=0), _score_row("a", 1.0, fold=1), _score_row("c", 0.0, fold=0)]
+    result = results_from_rows(rows, system="logistic, 2-fold CV", split="dev", trim_s=5.0)
+    assert result.name == "logistic, 2-fold CV" and result.track_ids == ["a", "b", "c"]
+    assert result.config == {"system": "logistic, 2-fold CV", "split": "dev", "trim_s": 5.0}
+    np.testing.assert_allclose(result.scores("F"), [1.0, 0.5, 0.0])
+    assert result.mean()["F-measure"] == pytest.approx(0.5) and result.mean()["Acc1"] is None
+    assert result["a"].tempo_bpm == 120.0 and result["a"].beat_times_s is None and result.n_failed == 0
+    other = results_from_rows([_score_row("a", 0.0), _score_row("b", 0.5), {"track_id": "c", "F": 0.5}],
+                              system="other")
+    assert other["c"].scores == {"F-measure": 0.5}                  # short names are read too
+    cmp = paired_comparison(result, other, metric="F", n_boot=50)
+    assert (cmp.wins, cmp.losses, cmp.ties) == (1, 1, 1)
+    assert compare({"x": result, "y": other}, metrics=("F-measure",))[0]["n_tracks"] == 3
+    assert len(split_result(result, "dev")) + len(split_result(result, "test")) == 3
+
+
+def test_results_from_rows_refuses_what_it_cannot_read():
+    from helpers.results import results_from_rows
+
+    with pytest.raises(ParameterError, match="no rows"):
+        results_from_rows([], system="x")
+    with pytest.raises(ParameterError, match="track_id"):
+        results_from_rows([{"F-measure": 1.0}], system="x")
+    with pytest.raises(ParameterError, match="has no score"):
+        results_from_rows([{"track_id": "a", "tempo_bpm": 100.0}], system="x")
+    with pytest.raises(ParameterError, match="twice"):
+        results_from_rows([_score_row("a", 1.0), _score_row("a", 0.5)], system="x")

@@ -19,7 +19,7 @@ exist (:func:`helpers.data.frames_to_time`, :func:`helpers.novelty.band_differen
 (a click every 12 frames at 22050/1024 frames per second is 107.7 BPM).
 
 The reference solutions live outside the notebooks, in ``solutions/week1.py`` ...
-``week4.py`` of the course repository (one function per exercise, named by its id:
+``week6.py`` of the course repository (one function per exercise, named by its id:
 ``w2.flux`` -> ``w2_flux``); :func:`solution` shows one.
 
 Examples
@@ -42,7 +42,7 @@ from dataclasses import dataclass
 
 from ..data import repo_root
 from ..errors import ParameterError
-from . import week1, week2, week3, week4, week5
+from . import week1, week2, week3, week4, week5, week6
 from .model import (_MAX_DETAILED, _NOT_DONE, Case, CheckResult, Exercise, Feedback, Wrong, describe, shorten,
                     silenced_warnings)
 
@@ -61,16 +61,16 @@ __all__ = [
     "describe",
 ]
 
-WEEKS = (1, 2, 3, 4, 5)
+WEEKS = (1, 2, 3, 4, 5, 6)
 
 # =========================================================================== the registry
 #: All exercises by id, in course order (each week's module holds its own as data).
-EXERCISES: dict[str, Exercise] = {ex.id: ex for module in (week1, week2, week3, week4, week5)
+EXERCISES: dict[str, Exercise] = {ex.id: ex for module in (week1, week2, week3, week4, week5, week6)
                                    for ex in module.EXERCISES}
 
 
 def exercises(week: int | None = None) -> list[Exercise]:
-    """The exercises of one week (1-5), or all of them, in course order."""
+    """The exercises of one week (1-6), or all of them, in course order."""
     if week is not None and week not in WEEKS:
         raise ParameterError(f"week={week!r} must be one of {', '.join(map(str, WEEKS))} (or None for all).")
     return [ex for ex in EXERCISES.values() if week is None or ex.week == week]

@@ -19,6 +19,8 @@ from helpers.evaluate import evaluate_beats
 from helpers.exercises import EXERCISES, CheckResult, check, exercises, notebook_cells, solution
 
 from .conftest import REPO
+from .test_exercises_week5 import WRONG as WRONG_WEEK5
+from .test_exercises_week6 import WRONG as WRONG_WEEK6
 
 SOLUTIONS = REPO / "solutions"
 #: Every course notebook by its prefix ("01", "02a", "02b", "03", ...): an exercise's ``.notebook``.
@@ -892,10 +894,15 @@ def test_each_notebook_has_a_few_exercises_with_unique_names():
     assert len(set(names)) == len(names)
 
 
-def test_every_exercise_has_wrong_answers_in_this_file():
+#: Every exercise's typical wrong answers: weeks 1-4 here, weeks 5 and 6 in their own files.
+ALL_WRONG = {**WRONG, **WRONG_WEEK5, **WRONG_WEEK6}
+
+
+def test_every_exercise_has_wrong_answers():
     """Weeks 1-4 here; weeks 5 and 6 have theirs in tests/test_exercises_week5.py and test_exercises_week6.py."""
     assert set(WRONG) == {ex_id for ex_id, ex in EXERCISES.items() if ex.week <= 4}
-    assert all(len(v) >= 2 for v in WRONG.values())
+    assert set(ALL_WRONG) == set(EXERCISES) and len(ALL_WRONG) == len(WRONG) + len(WRONG_WEEK5) + len(WRONG_WEEK6)
+    assert all(len(v) >= 2 for v in ALL_WRONG.values())
 
 
 @pytest.mark.parametrize("exercise_id", list(EXERCISES))
@@ -908,7 +915,7 @@ def test_reference_solution_passes(exercise_id):
 
 @pytest.mark.parametrize(
     "exercise_id, wrong, hint",
-    [(ex_id, fn, hint) for ex_id, answers in WRONG.items() for fn, hint in answers],
+    [(ex_id, fn, hint) for ex_id, answers in ALL_WRONG.items() for fn, hint in answers],
     ids=lambda v: v.__name__ if callable(v) else (v if isinstance(v, str) and v[:1] == "w" and "." in v else ""),
 )
 def test_typical_wrong_answer_gets_its_hint(exercise_id, wrong, hint):

@@ -568,7 +568,7 @@ def test_published_systems_means_match_the_harmonix_paper(tmp_path):
 
 @requires_published
 def test_published_rows_equal_mir_eval_on_the_shortest_tracks():
-    # (tests/test_evaluate.py compares all 4560 published estimates; this checks the batch path,
+    # (tests/test_evaluate.py compares published estimates with mir_eval itself; this checks the batch path,
     # on the 3 shortest tracks because mir_eval's P-score is quadratic in the duration)
     from helpers.data import load_metadata
 

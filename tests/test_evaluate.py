@@ -485,15 +485,24 @@ def test_published_means_are_reproduced(system):
 _ONE_THREAD = {v: "1" for v in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")}
 
 
+#: The share of the 4560 published (system, track) pairs the suite compares with mir_eval: one in
+#: PUBLISHED_STRIDE, chosen so that every track's reference is used and each system gets other
+#: tracks (pair (i, j) of system i and track j is kept when (i + j) % PUBLISHED_STRIDE == 0).
+#: mir_eval costs ~0.18 s a pair (P-score), so all 4560 take ~7 minutes on 2 cores, a third of
+#: CI's time; HELPERS_ALL_PUBLISHED=1 compares them all, and so does
+#: `python benchmarks/bench_metrics.py --systems all`.
+PUBLISHED_STRIDE = 1 if os.environ.get("HELPERS_ALL_PUBLISHED") == "1" else 4
+
+
 @pytest.fixture(scope="module")
 def all_published_pairs():
-    """Scores of both implementations on 5 systems x 912 tracks (4560 pairs), computed once.
+    """Scores of both implementations on 1 in PUBLISHED_STRIDE of the 5 systems x 912 tracks, computed once.
 
     The mir_eval side is mir_eval.beat.evaluate itself (not a stored table),
     spread over the available cores.
     """
     track_ids, refs, ests = _harmonix()
-    keys = [(s, t) for s in SYSTEMS for t in track_ids]
+    keys = [(s, t) for i, s in enumerate(SYSTEMS) for j, t in enumerate(track_ids) if (i + j) % PUBLISHED_STRIDE == 0]
     references = [refs[t] for s, t in keys]
     estimates = [ests[s][t] for s, t in keys]
     fast = [evaluate_beats(ref, est) for ref, est in zip(references, estimates)]
@@ -516,9 +525,10 @@ def all_published_pairs():
 @pytest.mark.slow
 @requires_published
 @pytest.mark.parametrize("metric", METRIC_NAMES)
-def test_fast_equals_mir_eval_on_every_published_estimate(all_published_pairs, metric):
+def test_fast_equals_mir_eval_on_the_published_estimates(all_published_pairs, metric):
     keys, fast, slow = all_published_pairs
-    assert len(keys) == 4560
+    assert len(keys) == 4560 // PUBLISHED_STRIDE
+    assert len({t for _, t in keys}) == 912        # every track's reference beats are compared
     diffs = np.array([abs(f[metric] - float(s[metric])) for f, s in zip(fast, slow)])
     worst = int(np.argmax(diffs))
     print(f"{metric}: max |fast - mir_eval| over {len(keys)} pairs = {diffs[worst]:.3g}")

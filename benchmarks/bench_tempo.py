@@ -41,8 +41,7 @@ from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_tracker import SHARED_REALMEL, fmt_row, parse_set, subset_of  # noqa: E402
+from bench_tracker import SHARED_REALMEL, fmt_row, parse_set, subset_of   # the script's folder is on sys.path
 
 #: main's tempo defaults before this work: the prior fitted to metadata.csv's BPM of all
 #: 912 Harmonix tracks (110 BPM, 0.33 octave) and the tempogram's peak as the reported tempo.

@@ -6,7 +6,6 @@ its Exercises section)."""
 from __future__ import annotations
 
 import importlib.util
-import json
 
 import numpy as np
 
@@ -15,7 +14,6 @@ from helpers.exercises import EXERCISES, exercises
 
 from .conftest import REPO
 
-NOTEBOOK = REPO / "notebooks" / "05_bars_and_downbeats.ipynb"
 WEEK5 = [ex.id for ex in exercises(5)]
 #: Written in the body of the notebook where their idea is introduced, in this order.
 FILL_INS = ("w5.bass", "w5.change", "w5.phase")
@@ -244,6 +242,7 @@ WRONG = {
 # =========================================================================== the registry
 def test_week5_has_three_fill_ins_and_two_variations_with_unique_names():
     assert WEEK5 == ["w5.bass", "w5.change", "w5.phase", "w5.meter", "w5.offset"]
+    assert [ex.id for ex in exercises(5) if ex.inline] == list(FILL_INS)
     names = [ex.function_name for ex in EXERCISES.values()]
     assert len(set(names)) == len(names)
 
@@ -315,48 +314,5 @@ def test_offset_cases_agree_with_the_learners_loop():
         assert solve(*case.args, **case.kwargs) == e, case.name
 
 
-# =========================================================================== the notebook
-def _cells():
-    nb = json.loads(NOTEBOOK.read_text())
-    return [(c["cell_type"], "".join(c["source"])) for c in nb["cells"]]
-
-
-def _index_of_check(cells, ex):
-    hits = [i for i, (kind, src) in enumerate(cells)
-            if kind == "code" and f'check("{ex.id}", {ex.function_name})' in src and ex.stub in src]
-    assert len(hits) == 1, f"{ex.id}: want exactly one cell with its stub and check, found {len(hits)}"
-    return hits[0]
-
-
-def test_fill_ins_sit_in_the_body_the_first_in_the_first_half():
-    cells = _cells()
-    exercises_start = next(i for i, (kind, src) in enumerate(cells)
-                           if kind == "markdown" and src.startswith("## Exercises"))
-    where = [_index_of_check(cells, EXERCISES[ex_id]) for ex_id in FILL_INS]
-    assert where == sorted(where) and where[-1] < exercises_start
-    assert where[0] < len(cells) / 2
-    for i, ex_id in zip(where, FILL_INS, strict=True):
-        kind, text = cells[i - 1]
-        assert kind == "markdown" and f"(`{ex_id}`)" in text and EXERCISES[ex_id].instructions in text
-
-
-def test_the_exercises_section_holds_the_variations_in_order_before_the_summary():
-    cells = _cells()
-    start = next(i for i, (kind, src) in enumerate(cells) if kind == "markdown" and src.startswith("## Exercises"))
-    later = [ex for ex in exercises(5) if ex.id not in FILL_INS]
-    where = [_index_of_check(cells, ex) for ex in later]
-    assert start < where[0] and where == sorted(where)
-    assert cells[-1][1].startswith("## What you ")
-
-
-def test_the_learners_fill_ins_are_used_once_they_pass():
-    """Downstream cells show the learner's version beside the helper's only when its check passed."""
-    sources = [src for kind, src in _cells() if kind == "code"]
-    for ex_id in FILL_INS:
-        ex = EXERCISES[ex_id]
-        uses = [s for s in sources if f'check("{ex_id}", {ex.function_name}).passed' in s]
-        assert uses, f"{ex_id}: no cell uses the learner's {ex.function_name} once it passes"
-
-
-def test_the_notebook_does_not_import_the_solutions():
-    assert not any("solutions" in src and "import" in src for kind, src in _cells() if kind == "code")
+# Where the fill-ins and the end-of-week exercises sit in notebook 05, that the learner's version is
+# used once it passes, and that the solutions are not imported: tests/test_exercises.py, for every notebook.

@@ -368,45 +368,8 @@ def _cells():
     return [(c["cell_type"], "".join(c["source"])) for c in nb["cells"]]
 
 
-def _index_of_check(cells, ex):
-    hits = [i for i, (kind, src) in enumerate(cells)
-            if kind == "code" and f'check("{ex.id}", {ex.function_name})' in src and ex.stub in src]
-    assert len(hits) == 1, f"{ex.id}: want exactly one cell with its stub and check, found {len(hits)}"
-    return hits[0]
-
-
-def test_fill_ins_sit_in_the_body_the_first_in_the_first_half():
-    cells = _cells()
-    exercises_start = next(i for i, (kind, src) in enumerate(cells)
-                           if kind == "markdown" and src.startswith("## Exercises"))
-    where = [_index_of_check(cells, EXERCISES[ex_id]) for ex_id in FILL_INS]
-    assert where == sorted(where) and where[-1] < exercises_start
-    assert where[0] < len(cells) / 2
-    for i, ex_id in zip(where, FILL_INS, strict=True):
-        kind, text = cells[i - 1]
-        assert kind == "markdown" and f"(`{ex_id}`)" in text and EXERCISES[ex_id].instructions in text
-
-
-def test_the_exercises_section_holds_the_variations_in_order_before_the_summary():
-    cells = _cells()
-    start = next(i for i, (kind, src) in enumerate(cells) if kind == "markdown" and src.startswith("## Exercises"))
-    later = [ex for ex in exercises(6) if ex.id not in FILL_INS]
-    where = [_index_of_check(cells, ex) for ex in later]
-    assert start < where[0] and where == sorted(where)
-    assert cells[-1][1].startswith("## What you ")
-
-
-def test_the_learners_fill_ins_are_used_once_they_pass():
-    """Downstream cells show the learner's version beside the helper's only when its check passed."""
-    sources = [src for kind, src in _cells() if kind == "code"]
-    for ex_id in FILL_INS:
-        ex = EXERCISES[ex_id]
-        uses = [s for s in sources if f'check("{ex_id}", {ex.function_name}).passed' in s]
-        assert uses, f"{ex_id}: no cell uses the learner's {ex.function_name} once it passes"
-
-
-def test_the_notebook_does_not_import_the_solutions():
-    assert not any("solutions" in src and "import" in src for kind, src in _cells() if kind == "code")
+# Where the fill-ins and the end-of-week exercises sit, that the learner's version is used once it
+# passes, and that the solutions are not imported: tests/test_exercises.py, for every notebook.
 
 
 def test_the_notebook_evaluates_honestly():

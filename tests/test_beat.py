@@ -19,7 +19,6 @@ from helpers.beat import (
     TrackerResult,
     beat_tempo_bpm,
     dp_beat_frames,
-    dp_lags,
     fit_beat_grid,
     lock_phase,
     phase_comb,
@@ -87,41 +86,6 @@ def test_dp_prefers_the_regular_sequence_over_stronger_offbeats():
     x[beats] = 1.0
     x[beats[3:30:7] + 5] = 3.0
     np.testing.assert_array_equal(dp_beat_frames(x, period_frames=11.0, tightness=TIGHTNESS), beats)
-
-
-def _dp_one_frame_at_a_time(O, period_frames, tightness):
-    """Ellis's recursion written plainly (one frame per step, silence before the track)."""
-    lags = dp_lags(period_frames)
-    penalty = -tightness * np.log(lags / period_frames) ** 2
-    C = np.zeros(O.size)
-    back = np.full(O.size, -1)
-    for t in range(O.size):
-        prev = t - lags
-        scores = np.where(prev >= 0, C[np.maximum(prev, 0)], 0.0) + penalty
-        j = int(np.argmax(scores))                   # ties: the shortest interval
-        C[t] = O[t] + scores[j]
-        back[t] = prev[j] if prev[j] >= 0 else -1
-    tail = max(0, O.size - int(np.ceil(period_frames)))
-    b = tail + int(np.argmax(C[tail:]))
-    frames = [b]
-    while back[b] >= 0:
-        b = int(back[b])
-        frames.append(b)
-    return np.array(frames[::-1])
-
-
-def test_blocked_dp_equals_the_recursion_one_frame_at_a_time():
-    """The vectorised DP (blocks of floor(P/2) frames, a sliding-window view) is exact, ties included."""
-    rng = np.random.default_rng(7)
-    for trial in range(120):
-        n = int(rng.integers(1, 300))
-        period = float(rng.uniform(2.0, 40.0))
-        tightness = float(10 ** rng.uniform(-1, 3))
-        O = rng.random(n) ** 3
-        if trial % 3 == 0:
-            O = np.round(O, 1)           # many equal scores: the tie-breaking must agree too
-        np.testing.assert_array_equal(dp_beat_frames(O, period_frames=period, tightness=tightness),
-                                      _dp_one_frame_at_a_time(O, period, tightness), err_msg=f"trial {trial}")
 
 
 def test_tightness_trades_regularity_against_onsets():

@@ -1134,6 +1134,8 @@ def test_low_flux_cases_agree_with_helpers_novelty():
 
 
 def test_backtrack_of_the_forward_pass_is_helpers_dp():
+    """The plain recursion, one frame at a time (the reference solutions), equals helpers.beat's
+    vectorised DP (blocks of floor(P/2) frames read through a sliding-window view), ties included."""
     forward, backtrack = reference("w2.dp"), reference("w2.backtrack")
     rng = np.random.default_rng(0)
     from helpers.beat import dp_beat_frames
@@ -1142,6 +1144,14 @@ def test_backtrack_of_the_forward_pass_is_helpers_dp():
         O = rng.random(300) ** 3
         C, back = forward(O, P, tight)
         np.testing.assert_array_equal(backtrack(C, back, P), dp_beat_frames(O, period_frames=P, tightness=tight))
+    for trial in range(120):
+        n, P, tight = int(rng.integers(1, 300)), float(rng.uniform(2.0, 40.0)), float(10 ** rng.uniform(-1, 3))
+        O = rng.random(n) ** 3
+        if trial % 3 == 0:
+            O = np.round(O, 1)           # many equal scores: the tie-breaking must agree too
+        C, back = forward(O, P, tight)
+        np.testing.assert_array_equal(backtrack(C, back, P), dp_beat_frames(O, period_frames=P, tightness=tight),
+                                      err_msg=f"trial {trial}")
 
 
 def test_dp_over_all_predecessors_equals_the_windowed_dp_unless_the_tightness_is_loose():

@@ -24,10 +24,10 @@ Conventions: ``S_power[band, frame]`` is a POWER mel spectrogram; frame ``k`` is
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from numbers import Integral, Real
 
 import numpy as np
 
+from ..checks import check_choice, check_int_at_least, check_positive
 from ..errors import ParameterError
 from ..data import check_power_spectrogram
 from ..novelty import GAMMA, LAG_FRAMES, band_differences, log_compress
@@ -77,12 +77,6 @@ LABELS = ("split", "nearest", "widened")
 DEFAULT_LABELS = "split"
 
 
-def _check_int(value, name: str, lo: int, fix: str = "") -> int:
-    if isinstance(value, bool) or not isinstance(value, Integral) or value < lo:
-        raise ParameterError(f"{name}={value!r} must be an integer >= {lo}.{(' ' + fix) if fix else ''}")
-    return int(value)
-
-
 @dataclass(frozen=True)
 class FeatureSettings:
     """How frame features are computed; a trained model carries its own copy.
@@ -108,16 +102,12 @@ class FeatureSettings:
     scaling: str = SCALING
 
     def __post_init__(self):
-        if isinstance(self.gamma, bool) or not isinstance(self.gamma, Real) or not np.isfinite(self.gamma) \
-                or self.gamma <= 0:
-            raise ParameterError(f"FeatureSettings.gamma={self.gamma!r} must be a positive number.")
-        object.__setattr__(self, "gamma", float(self.gamma))
-        object.__setattr__(self, "lag", _check_int(self.lag, "FeatureSettings.lag", 1))
-        object.__setattr__(self, "n_groups", _check_int(self.n_groups, "FeatureSettings.n_groups", 1))
+        object.__setattr__(self, "gamma", check_positive(self.gamma, name="FeatureSettings.gamma"))
+        object.__setattr__(self, "lag", check_int_at_least(self.lag, 1, name="FeatureSettings.lag"))
+        object.__setattr__(self, "n_groups", check_int_at_least(self.n_groups, 1, name="FeatureSettings.n_groups"))
         object.__setattr__(self, "context_frames",
-                           _check_int(self.context_frames, "FeatureSettings.context_frames", 0))
-        if self.scaling not in SCALINGS:
-            raise ParameterError(f"FeatureSettings.scaling={self.scaling!r} must be one of {SCALINGS}.")
+                           check_int_at_least(self.context_frames, 0, name="FeatureSettings.context_frames"))
+        check_choice(self.scaling, SCALINGS, name="FeatureSettings.scaling")
 
     @property
     def n_offsets(self) -> int:
@@ -157,7 +147,7 @@ def band_groups(D, *, n_groups: int = N_GROUPS) -> np.ndarray:
     D = np.asarray(D, dtype=np.float64)
     if D.ndim != 2:
         raise ParameterError(f"D must be 2-D (n_bands, n_frames), got shape {D.shape}.")
-    n_groups = _check_int(n_groups, "n_groups", 1)
+    n_groups = check_int_at_least(n_groups, 1, name="n_groups")
     if n_groups > D.shape[0]:
         raise ParameterError(f"n_groups={n_groups} is more than the {D.shape[0]} bands of D.")
     edges = _group_edges(D.shape[0], n_groups)
@@ -184,8 +174,7 @@ def scale_flux(G, *, scaling: str = SCALING) -> np.ndarray:
     -------
     np.ndarray [shape=(n_groups, n_frames)], float64, ``>= 0``
     """
-    if scaling not in SCALINGS:
-        raise ParameterError(f"scaling={scaling!r} must be one of {SCALINGS}.")
+    check_choice(scaling, SCALINGS, name="scaling")
     G = np.asarray(G, dtype=np.float64)
     if G.ndim != 2:
         raise ParameterError(f"G must be 2-D (n_groups, n_frames), got shape {G.shape}.")
@@ -244,7 +233,7 @@ def context_windows(G, *, context_frames: int = CONTEXT_FRAMES) -> np.ndarray:
     G = np.asarray(G)
     if G.ndim != 2:
         raise ParameterError(f"G must be 2-D (n_groups, n_frames), got shape {G.shape}.")
-    c = _check_int(context_frames, "context_frames", 0)
+    c = check_int_at_least(context_frames, 0, name="context_frames")
     n_groups, n = G.shape
     padded = np.zeros((n_groups, n + 2 * c), dtype=G.dtype if np.issubdtype(G.dtype, np.floating) else float)
     padded[:, c:c + n] = G
@@ -315,11 +304,10 @@ def beat_targets(beat_times_s, *, n_frames: int, frame_rate_hz: float,
     >>> y.round(2).tolist()
     [0.75, 0.25, 0.0, 1.0, 0.0]
     """
-    if labels not in LABELS:
-        raise ParameterError(f"labels={labels!r} must be one of {LABELS}.")
-    n_frames = _check_int(n_frames, "n_frames", 0)
-    if isinstance(frame_rate_hz, bool) or not isinstance(frame_rate_hz, Real) or not frame_rate_hz > 0:
-        raise ParameterError(f"frame_rate_hz={frame_rate_hz!r} must be positive (sr / hop_length).")
+    check_choice(labels, LABELS, name="labels")
+    n_frames = check_int_at_least(n_frames, 0, name="n_frames")
+    frame_rate_hz = check_positive(frame_rate_hz, name="frame_rate_hz", unit="frames per second",
+                                   hint="sr / hop_length from info.json")
     b = np.asarray(beat_times_s, dtype=float)
     if b.ndim != 1 or not np.all(np.isfinite(b)) or np.any(b < 0) or np.any(np.diff(b) <= 0):
         raise ParameterError("beat_times_s must be a 1-D array of increasing, non-negative times in seconds.")

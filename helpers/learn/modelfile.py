@@ -32,6 +32,7 @@ from pathlib import Path
 import numpy as np
 
 from ..data import MelParams
+from ..checks import check_choice
 from ..errors import DataError, DataMissingError, ParameterError
 from ..files import write_bytes_atomic
 from .features import FeatureSettings
@@ -92,8 +93,7 @@ class LearnedModel:
     path: Path | None = field(default=None, repr=False)
 
     def __post_init__(self):
-        if self.kind not in KINDS:
-            raise ParameterError(f"kind={self.kind!r} must be one of {KINDS}.")
+        check_choice(self.kind, KINDS, name="kind")
         if not isinstance(self.feature_settings, FeatureSettings):
             raise ParameterError("feature_settings must be a FeatureSettings.")
         if not isinstance(self.mel_params, MelParams):

@@ -29,12 +29,11 @@ write the loss by hand and compare with :func:`logistic_loss` / :func:`mlp_loss`
 from __future__ import annotations
 
 from dataclasses import dataclass
-from numbers import Real
 
 import numpy as np
 from scipy.special import expit
 
-from ..checks import check_int_at_least
+from ..checks import check_choice, check_int_at_least, check_nonnegative, check_positive
 from ..errors import ParameterError
 
 __all__ = [
@@ -92,15 +91,11 @@ def sigmoid(z):
 
 
 def _check_kind(kind) -> str:
-    if kind not in KINDS:
-        raise ParameterError(f"kind={kind!r} must be one of {KINDS}.")
-    return kind
+    return check_choice(kind, KINDS, name="kind")
 
 
 def _check_l2(l2) -> float:
-    if isinstance(l2, bool) or not isinstance(l2, Real) or not np.isfinite(l2) or l2 < 0:
-        raise ParameterError(f"l2={l2!r} must be a number >= 0 (try 1e-4 to 1e-2).")
-    return float(l2)
+    return check_nonnegative(l2, name="l2", hint="try 1e-4 to 1e-2")
 
 
 def _check_data(X, targets, weights):
@@ -407,8 +402,7 @@ def fit_mlp(stream: FrameStream, *, hidden: int = HIDDEN_UNITS, l2: float = L2["
     l2 = _check_l2(l2)
     epochs = _check_positive_int(epochs, "epochs")
     batch_size = _check_positive_int(batch_size, "batch_size")
-    if isinstance(learning_rate, bool) or not isinstance(learning_rate, Real) or not learning_rate > 0:
-        raise ParameterError(f"learning_rate={learning_rate!r} must be a positive number (try 1e-3).")
+    learning_rate = check_positive(learning_rate, name="learning_rate", hint="try 1e-3")
     pool = np.flatnonzero(stream.weights > 0)
     if pool.size == 0:
         raise ParameterError("no training frame has a weight > 0 (are there beats in the annotations?).")

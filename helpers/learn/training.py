@@ -37,6 +37,7 @@ import numpy as np
 
 from ..beat import TrackerParams, run_tracker_from_novelty
 from ..data import Dataset, MelParams
+from ..checks import check_choice
 from ..errors import DataError, DataMissingError, ParameterError
 from ..evaluate import BeatEvaluationWarning, evaluate_beats
 from ..novelty import Novelty
@@ -175,8 +176,7 @@ def _check_labels_and_settings(feature_settings, labels):
     settings = FeatureSettings() if feature_settings is None else feature_settings
     if not isinstance(settings, FeatureSettings):
         raise ParameterError(f"feature_settings must be a FeatureSettings, got {type(settings).__name__}.")
-    if labels not in LABELS:
-        raise ParameterError(f"labels={labels!r} must be one of {LABELS}.")
+    check_choice(labels, LABELS, name="labels")
     return settings
 
 
@@ -338,8 +338,7 @@ def train_model(training_set: TrainingSet, *, kind: str = "logistic", l2: float 
     """
     if not isinstance(training_set, TrainingSet):
         raise ParameterError(f"training_set must be a TrainingSet, got {type(training_set).__name__}.")
-    if kind not in KINDS:
-        raise ParameterError(f"kind={kind!r} must be one of {KINDS}.")
+    check_choice(kind, KINDS, name="kind")
     l2 = L2[kind] if l2 is None else l2
     stream = training_set.stream()
     if kind == "logistic":

@@ -330,10 +330,11 @@ def _stream_logistic(theta, stream: FrameStream, l2: float, total: float) -> tup
     return loss, np.concatenate([gW.ravel() + l2 * w, [r_sum]])
 
 
-def _one_blas_thread(fit):
-    """Run a fit with BLAS on one thread: the models' matrix products are small, and OpenBLAS's extra
-    threads only wait for each other, above all on a busy machine (logistic + MLP on the demo set's
-    dev tracks: 9.0 s with the default threads, 3.6 s with one; docs/learn.md, "Speed")."""
+def one_blas_thread(fit):
+    """Decorator: run ``fit`` with BLAS on one thread. The models' matrix products and the tracker's
+    are small, and OpenBLAS's extra threads only wait for each other, above all on a busy machine
+    (logistic + MLP on the demo set's dev tracks: 9.0 s with the default threads, 3.6 s with one;
+    docs/learn.md, "Speed"). Used on the fits and on cross_validate / score_tracks."""
     @functools.wraps(fit)
     def wrapper(*args, **kwargs):
         with threadpool_limits(limits=1, user_api="blas"):
@@ -341,7 +342,7 @@ def _one_blas_thread(fit):
     return wrapper
 
 
-@_one_blas_thread
+@one_blas_thread
 def fit_logistic(stream: FrameStream, *, l2: float = L2["logistic"], max_iterations: int = MAX_ITERATIONS,
                  progress: bool = False) -> dict:
     """Fit the logistic regression on a :class:`FrameStream` with scipy's L-BFGS (deterministic).
@@ -379,7 +380,7 @@ def fit_logistic(stream: FrameStream, *, l2: float = L2["logistic"], max_iterati
     return {"w": result.x[:-1].copy(), "b": np.float64(result.x[-1])}
 
 
-@_one_blas_thread
+@one_blas_thread
 def fit_mlp(stream: FrameStream, *, hidden: int = HIDDEN_UNITS, l2: float = L2["mlp"], epochs: int = EPOCHS,
             batch_size: int = BATCH_SIZE, learning_rate: float = LEARNING_RATE, seed: int = SEED,
             progress: bool = False) -> dict:

@@ -45,7 +45,7 @@ from ..splits import select_split
 from .features import DEFAULT_LABELS, LABELS, FeatureSettings, band_flux, beat_targets
 from .modelfile import LearnedModel
 from .models import (BATCH_SIZE, EPOCHS, HIDDEN_UNITS, KINDS, L2, LEARNING_RATE, MAX_ITERATIONS, SEED, FrameStream,
-                     fit_logistic, fit_mlp)
+                     fit_logistic, fit_mlp, one_blas_thread)
 
 __all__ = [
     "N_FOLDS",
@@ -368,6 +368,7 @@ def _score_one(model: LearnedModel, training_set: TrainingSet, i: int, tracker_p
             "tempo_bpm": result.tempo_bpm}
 
 
+@one_blas_thread
 def score_tracks(model: LearnedModel, training_set: TrainingSet, *, indices: Sequence[int] | None = None,
                  tracker_params: TrackerParams | None = None) -> list[dict]:
     """Track and score tracks of ``training_set`` with one model (learned curve -> tempo + DP).
@@ -410,6 +411,7 @@ class CVResult:
         return float(np.mean(values)) if values else float("nan")
 
 
+@one_blas_thread
 def cross_validate(training_set: TrainingSet, *, n_folds: int = N_FOLDS, kind: str = "logistic",
                    tracker_params: TrackerParams | None = None, progress: bool = False, **train_options) -> CVResult:
     """k-fold cross-validation by track: every track scored by a model that never saw it.
